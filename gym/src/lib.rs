@@ -17,7 +17,7 @@ pub mod testing;
 
 pub use agent::{Agent, AgentError, Evaluation};
 pub use env::{BoxSpace, Discrete, DesignEnv, Env, Info, MultiDiscrete, Space, Step, check_env};
-pub use objective::{Objective, ObjectiveError, Score, TargetForm, hypervolume, pareto_ranks};
+pub use objective::{Objective, ObjectiveError, ObjectiveSpec, Score, TargetForm, hypervolume, pareto_front, pareto_ranks};
 pub use parallel::{DesignParallelEnv, ParallelEnv, ParallelStep, check_parallel_env};
 pub use runner::{Budget, Outcome, Record, Runner, RunStats, StopReason};
 pub use sequential::SequentialEnv;

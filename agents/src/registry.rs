@@ -1,0 +1,64 @@
+//! Agents by name, for recipes and the CLI.
+
+use gym::{Agent, AgentError, ParamSpace};
+
+use crate::params::AgentParams;
+use crate::{random_search, random_walk};
+
+/// One registered agent kind.
+pub struct AgentInfo {
+    pub kind: &'static str,
+    pub description: &'static str,
+    /// The default params, as JSON (for `hwgym list` and resolved specs).
+    pub defaults: fn() -> serde_json::Value,
+    /// Builds the agent from JSON params (`null` = defaults) and a seed.
+    pub build: fn(&ParamSpace, &serde_json::Value, u64) -> Result<Box<dyn Agent>, AgentError>,
+}
+
+fn defaults_of<P: AgentParams>() -> serde_json::Value {
+    serde_json::to_value(P::default()).expect("params serialise")
+}
+
+macro_rules! agent {
+    ($kind:literal, $desc:literal, $params:ty, $ctor:expr) => {
+        AgentInfo {
+            kind: $kind,
+            description: $desc,
+            defaults: defaults_of::<$params>,
+            build: |space, json, seed| {
+                let p = <$params as AgentParams>::parse($kind, json)?;
+                let ctor: fn(&ParamSpace, $params, u64) -> Result<Box<dyn Agent>, AgentError> = $ctor;
+                ctor(space, p, seed)
+            },
+        }
+    };
+}
+
+/// Every agent hwgym ships.
+pub const AGENTS: &[AgentInfo] = &[
+    agent!(
+        "random_search",
+        "independent uniform samples (ArchGym's random walker, RW)",
+        random_search::Params,
+        |s, p, seed| Ok(Box::new(random_search::RandomSearch::new(s, p, seed)))
+    ),
+    agent!(
+        "random_walk",
+        "walk to a random neighbour each step, with random restarts",
+        random_walk::Params,
+        |s, p, seed| Ok(Box::new(random_walk::RandomWalk::new(s, p, seed)))
+    ),
+];
+
+/// The registered agent called `kind`.
+pub fn find(kind: &str) -> Result<&'static AgentInfo, AgentError> {
+    AGENTS.iter().find(|a| a.kind == kind).ok_or_else(|| AgentError::UnknownAgent {
+        kind: kind.to_string(),
+        known: AGENTS.iter().map(|a| a.kind).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// Builds agent `kind` over `space` from JSON params and a seed.
+pub fn build(kind: &str, space: &ParamSpace, params: &serde_json::Value, seed: u64) -> Result<Box<dyn Agent>, AgentError> {
+    (find(kind)?.build)(space, params, seed)
+}
