@@ -3,7 +3,7 @@
 use gym::{Agent, AgentError, ParamSpace};
 
 use crate::params::AgentParams;
-use crate::{random_search, random_walk};
+use crate::{aco, bo, ga, nsga2, random_search, random_walk, sa, tpe};
 
 /// One registered agent kind.
 pub struct AgentInfo {
@@ -47,6 +47,42 @@ pub const AGENTS: &[AgentInfo] = &[
         "walk to a random neighbour each step, with random restarts",
         random_walk::Params,
         |s, p, seed| Ok(Box::new(random_walk::RandomWalk::new(s, p, seed)))
+    ),
+    agent!(
+        "ga",
+        "genetic algorithm: tournament selection, uniform/one-point crossover, mutation, elitism",
+        ga::Params,
+        |s, p, seed| Ok(Box::new(ga::Ga::new(s, p, seed)))
+    ),
+    agent!(
+        "aco",
+        "ant colony optimisation (MAX-MIN trails over the index encoding)",
+        aco::Params,
+        |s, p, seed| Ok(Box::new(aco::Aco::new(s, p, seed)))
+    ),
+    agent!(
+        "sa",
+        "simulated annealing over neighbours with a geometric temperature schedule",
+        sa::Params,
+        |s, p, seed| Ok(Box::new(sa::Sa::new(s, p, seed)))
+    ),
+    agent!(
+        "bo",
+        "Gaussian-process Bayesian optimisation (Matern-5/2, LogEI/EI/UCB, kriging-believer batches)",
+        bo::Params,
+        |s, p, seed| Ok(Box::new(bo::Bo::new(s, p, seed)))
+    ),
+    agent!(
+        "tpe",
+        "tree-structured Parzen estimator (Optuna-style multivariate TPE, constant-liar batches)",
+        tpe::Params,
+        |s, p, seed| Ok(Box::new(tpe::Tpe::new(s, p, seed)))
+    ),
+    agent!(
+        "nsga2",
+        "NSGA-II for vector (Pareto) objectives; scalar objectives as one cost",
+        nsga2::Params,
+        |s, p, seed| Ok(Box::new(nsga2::Nsga2::new(s, p, seed)))
     ),
 ];
 
