@@ -3,6 +3,7 @@
 //! and the closed-form SRAM access counts, mapping efficiency and compute utilisation.
 
 use crate::config::{ArrayConfig, Dataflow};
+use crate::im2col::Im2col;
 use crate::layer::Layer;
 
 /// Spatio-temporal mapping of one layer on one array, in SCALE-Sim's own terms:
@@ -26,6 +27,8 @@ pub struct Mapping {
     pub fold_lines: u64,
     /// Distinct ifmap addresses the layer touches (im2col repeats addresses).
     pub distinct_ifmap: u64,
+    /// The ifmap operand's addresses.
+    pub im2col: Im2col,
 }
 
 /// Closed-form compute-side results of one layer.
@@ -67,6 +70,7 @@ impl Mapping {
             col_folds: sc.div_ceil(c),
             fold_lines,
             distinct_ifmap: distinct_ifmap(layer),
+            im2col: Im2col::new(layer),
         }
     }
 

@@ -5,8 +5,10 @@
 
 pub mod compute;
 pub mod config;
+mod dedup;
 pub mod energy;
 pub mod error;
+pub mod im2col;
 pub mod layer;
 pub mod memory;
 pub mod report;

@@ -10,12 +10,15 @@
 //! - Prefetches are chained back to back: prefetch `k` completes at cycle `k·(L+1) − 1`; a demand line
 //!   that triggers one waits for it, and SCALE-Sim adds that wait twice to the line's offset.
 //! - In CALC mode nothing stalls and DRAM reads count words that miss the current epoch of 50 sets.
+//! - Hits are tested on addresses: where the ifmap repeats addresses (overlapping convolution
+//!   windows) and overflows its buffer, `dedup.rs` walks the demand by address instead.
 //!
 //! Within a fold the demand walks the prefetch order monotonically (diagonal streams ascend; stationary
 //! operands load rows in descending order), so each fold is a run of set ids.
 
 use crate::compute::Mapping;
 use crate::config::{ArrayConfig, Bandwidth, Dataflow, READ_BANK_BANDWIDTH};
+use crate::dedup;
 
 /// How an operand's prefetch order is laid out and how folds walk it.
 #[derive(Clone, Copy, Debug)]
@@ -93,7 +96,13 @@ fn cells_below_diagonal(d: i64, r0: i64, r1: i64, c0: i64, c1: i64) -> i64 {
 }
 
 /// Valid prefetch-order positions before anti-diagonal `d` of a diagonal layout.
-fn diagonal_valid_before(d: i64, t: u64, width: u64, last_width: u64, blocks: u64) -> i64 {
+pub(crate) fn diagonal_valid_before(
+    d: i64,
+    t: u64,
+    width: u64,
+    last_width: u64,
+    blocks: u64,
+) -> i64 {
     let rows = (t * blocks) as i64;
     let all = cells_below_diagonal(d, 0, rows, 0, width as i64);
     let pad = cells_below_diagonal(d, rows - t as i64, rows, last_width as i64, width as i64);
@@ -101,20 +110,20 @@ fn diagonal_valid_before(d: i64, t: u64, width: u64, last_width: u64, blocks: u6
 }
 
 /// One operand's circular set window (USER mode) and the lines at which it prefetched.
-struct Window {
-    n: u64,
-    a: u64,
-    p: u64,
-    start: u64,
-    prefetches: u64,
+pub(crate) struct Window {
+    pub(crate) n: u64,
+    pub(crate) a: u64,
+    pub(crate) p: u64,
+    pub(crate) start: u64,
+    pub(crate) prefetches: u64,
     /// (demand line, prefetches triggered on that line), in line order.
-    events: Vec<(u64, u64)>,
+    pub(crate) events: Vec<(u64, u64)>,
     /// Folds or passes filled in by repetition rather than walked.
-    repeated: u64,
+    pub(crate) repeated: u64,
 }
 
 impl Window {
-    fn record(&mut self, line: u64, count: u64) {
+    pub(crate) fn record(&mut self, line: u64, count: u64) {
         self.prefetches += count;
         match self.events.last_mut() {
             Some((l, c)) if *l == line => *c += count,
@@ -136,7 +145,12 @@ impl Window {
     }
     /// The passes between `marks[0]` and the last mark left the window where it was: they repeat.
     /// Appends the next `remaining` passes (cycling through that template), each `pass_lines` later.
-    fn repeat_cycle(&mut self, marks: &[(u64, usize, u64)], pass_lines: u64, remaining: u64) {
+    pub(crate) fn repeat_cycle(
+        &mut self,
+        marks: &[(u64, usize, u64)],
+        pass_lines: u64,
+        remaining: u64,
+    ) {
         self.repeated += remaining;
         let cycle = marks.len() as u64 - 1;
         for p in 0..remaining {
@@ -154,7 +168,7 @@ impl Window {
     }
 
     /// Whether every set of `lo..=hi` is in the window.
-    fn covers(&self, lo: u64, hi: u64) -> bool {
+    pub(crate) fn covers(&self, lo: u64, hi: u64) -> bool {
         if self.a >= self.n {
             return true;
         }
@@ -219,7 +233,7 @@ pub struct MemoryStats {
 }
 
 /// The fold order SCALE-Sim uses for every dataflow: column folds outer, row folds inner.
-fn fold_index(m: &Mapping, fc: u64, fr: u64) -> u64 {
+pub(crate) fn fold_index(m: &Mapping, fc: u64, fr: u64) -> u64 {
     fc * m.row_folds + fr
 }
 
@@ -277,14 +291,14 @@ fn layouts(m: &Mapping) -> (Layout, Layout) {
 }
 
 /// Sizes of one read buffer in SCALE-Sim's terms.
-struct ReadBuffer {
-    total: u64,
-    active: u64,
-    prefetch: u64,
+pub(crate) struct ReadBuffer {
+    pub(crate) total: u64,
+    pub(crate) active: u64,
+    pub(crate) prefetch: u64,
 }
 
 impl ReadBuffer {
-    fn new(kb: u64) -> ReadBuffer {
+    pub(crate) fn new(kb: u64) -> ReadBuffer {
         let total = kb * 1024;
         let active = total.div_ceil(2);
         ReadBuffer {
@@ -326,6 +340,14 @@ fn user_read_with(
     let fetch_lines = layout.padded_words().div_ceil(bw);
     let active_lines = buf.active.div_ceil(bw).min(fetch_lines);
     let chunk_lines = buf.prefetch.div_ceil(bw);
+    if is_ifmap && m.im2col.repeats() && a < n {
+        // Overlapping windows: hits on addresses, not positions.
+        return (
+            dedup::user_window(m, &m.im2col, buf),
+            active_lines,
+            chunk_lines,
+        );
+    }
     if a < n {
         match layout {
             Layout::Diagonal {
@@ -474,6 +496,12 @@ fn calc_reads(m: &Mapping, layout: Layout, kb: u64, is_ifmap: bool) -> (u64, f64
         return (distinct, -((sets * items).div_ceil(bw) as f64), -1.0);
     }
     let words = match layout {
+        // Overlapping windows: an address is fetched once per epoch it is demanded in.
+        _ if is_ifmap && m.im2col.repeats() => match m.im2col.ws_repeat_distance(m) {
+            // Repeats lie more than an epoch apart: every demand is inserted.
+            Some(d) if d >= epoch => m.col_folds * m.px * m.window,
+            _ => dedup::calc_insertions(m, &m.im2col, items),
+        },
         // Every fold loads its own rows once.
         Layout::Stationary { .. } => layout.valid_words(),
         Layout::Diagonal {

@@ -1,0 +1,397 @@
+//! The ifmap operand as SCALE-Sim builds it (`scalesim/compute/operand_matrix.py`): an im2col matrix
+//! whose entry `(output pixel p, window element w)` is an ifmap address. Convolution windows overlap,
+//! so addresses repeat; this module gives the addresses in SCALE-Sim's prefetch order and in each
+//! fold's demand order (`systolic_compute_{os,ws,is}.py`), for the address-level buffer walks.
+
+use crate::compute::Mapping;
+use crate::config::Dataflow;
+use crate::layer::Layer;
+
+/// Geometry of a layer's im2col ifmap matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Im2col {
+    ifmap_h: u64,
+    ifmap_w: u64,
+    filter_h: u64,
+    filter_w: u64,
+    ofmap_h: u64,
+    channels: u64,
+    stride: u64,
+    ofmap_w: u64,
+    /// Whether some ifmap address appears in more than one window.
+    repeats: bool,
+    /// Whether every window lies inside the ifmap (no −1 entries).
+    fits: bool,
+    /// Largest change of output-pixel index between two windows holding the same address.
+    pixel_shift: u64,
+}
+
+impl Im2col {
+    pub fn new(layer: &Layer) -> Im2col {
+        let overlap = |filter: u64, out: u64| filter > layer.stride && out > 1;
+        Im2col {
+            ifmap_h: layer.ifmap_h,
+            ifmap_w: layer.ifmap_w,
+            filter_h: layer.filter_h,
+            filter_w: layer.filter_w,
+            ofmap_h: layer.ofmap_h(),
+            channels: layer.channels,
+            stride: layer.stride,
+            ofmap_w: layer.ofmap_w(),
+            repeats: overlap(layer.filter_h, layer.ofmap_h())
+                || overlap(layer.filter_w, layer.ofmap_w()),
+            fits: (layer.ofmap_h() - 1) * layer.stride + layer.filter_h <= layer.ifmap_h
+                && (layer.ofmap_w() - 1) * layer.stride + layer.filter_w <= layer.ifmap_w,
+            pixel_shift: (layer.filter_h - 1).div_ceil(layer.stride) * layer.ofmap_w()
+                + (layer.filter_w - 1).div_ceil(layer.stride),
+        }
+    }
+
+    /// Whether the matrix holds an address more than once (position-based models then over-count).
+    pub fn repeats(&self) -> bool {
+        self.repeats
+    }
+
+    /// Whether every window lies inside the ifmap (no −1 entries, so prefetch positions follow the
+    /// matrix shape).
+    pub fn fits(&self) -> bool {
+        self.fits
+    }
+
+    /// WS only: a lower bound on how many demands separate two entries holding the same address,
+    /// or `None` when they may be close: a fold spans `R` window elements, so with `R ≤ C` its
+    /// entries are distinct and a repeat lies at least `⌊C/R⌋` folds on (a column-fold pass later
+    /// at the least), at most `pixel_shift` output pixels earlier or later. (CALC mode: repeats at least an epoch apart are always fetched again.)
+    pub fn ws_repeat_distance(&self, m: &Mapping) -> Option<u64> {
+        if m.dataflow != Dataflow::Ws || !self.fits || m.rows > self.channels {
+            return None;
+        }
+        let (t, r) = (m.t as i64, m.rows as i64);
+        let (narrow, shift) = (m.last_rows_used() as i64, self.pixel_shift as i64);
+        // The rest of one fold plus the head of a later one, each at least `narrow` wide, plus the
+        // folds between: a fold holding the same channel at another tap is `C/R` folds on.
+        let between = (self.channels / m.rows) as i64 - 1;
+        let d = (narrow * (t - 2 * r - shift)).max(0) + between * narrow * t;
+        (d > 0).then_some(d as u64)
+    }
+
+    /// Size of the ifmap address space (addresses are `0..address_space()`).
+    pub fn address_space(&self) -> usize {
+        (self.ifmap_h * self.ifmap_w * self.channels) as usize
+    }
+
+    /// Address of entry `(p, w)`, `None` where SCALE-Sim's `ceil` output size runs the window past
+    /// the ifmap edge (SCALE-Sim writes −1 there).
+    pub fn addr(&self, p: u64, w: u64) -> Option<u32> {
+        let (oy, ox) = (p / self.ofmap_w, p % self.ofmap_w);
+        let (iy, ix) = (oy * self.stride, ox * self.stride);
+        let row_len = self.filter_w * self.channels;
+        let (cr, k) = (w / row_len, w % row_len);
+        let (cc, ch) = (k / self.channels, k % self.channels);
+        let (y, x) = (iy + cr, ix + cc);
+        (y < self.ifmap_h && x < self.ifmap_w)
+            .then(|| ((y * self.ifmap_w + x) * self.channels + ch) as u32)
+    }
+
+    /// Per-pixel and per-window-element address parts, so the walks add instead of dividing.
+    pub fn lookup(&self, px: u64, window: u64) -> Lookup {
+        let (w_len, c) = (self.ifmap_w, self.channels);
+        let row_len = self.filter_w * c;
+        let mut pixel = Vec::with_capacity(px as usize);
+        let mut pixel_yx = Vec::with_capacity(px as usize);
+        for p in 0..px {
+            let (iy, ix) = (
+                (p / self.ofmap_w) * self.stride,
+                (p % self.ofmap_w) * self.stride,
+            );
+            pixel.push(((iy * w_len + ix) * c) as u32);
+            pixel_yx.push((iy as u32, ix as u32));
+        }
+        let mut elem = Vec::with_capacity(window as usize);
+        let mut elem_yx = Vec::with_capacity(window as usize);
+        for w in 0..window {
+            let (cr, k) = (w / row_len, w % row_len);
+            let (cc, ch) = (k / c, k % c);
+            elem.push(((cr * w_len + cc) * c + ch) as u32);
+            elem_yx.push((cr as u32, cc as u32));
+        }
+        Lookup {
+            pixel,
+            pixel_yx,
+            elem,
+            elem_yx,
+            h: self.ifmap_h as u32,
+            w: self.ifmap_w as u32,
+            fits: self.fits,
+        }
+    }
+
+    /// Calls `f(address)` for every valid entry of the ifmap prefetch matrix, in the order SCALE-Sim's
+    /// read buffer cuts it into sets: stacked fold blocks flattened by anti-diagonals (OS, WS; rows
+    /// descending within a diagonal) or row-major (IS).
+    pub fn for_each_prefetch(&self, m: &Mapping, t: &Lookup, mut f: impl FnMut(u32)) {
+        match m.dataflow {
+            Dataflow::Os | Dataflow::Ws => {
+                // Block b: `height` rows × R columns.
+                let height = m.t;
+                let rows = height * m.row_folds;
+                let width = m.rows;
+                for d in 0..rows + width - 1 {
+                    let top = d.min(rows - 1);
+                    let bottom = d.saturating_sub(width - 1);
+                    for g in (bottom..=top).rev() {
+                        let (b, r, j) = (g / height, g % height, d - g);
+                        if let Some(a) = t.entry(m, b * m.rows + j, r) {
+                            f(a);
+                        }
+                    }
+                }
+            }
+            Dataflow::Is => {
+                for fc in 0..m.col_folds {
+                    for w in 0..m.window {
+                        for j in 0..m.cols {
+                            let p = fc * m.cols + j;
+                            if p < m.px
+                                && let Some(a) = t.addr(p, w)
+                            {
+                                f(a);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `f(address, line within the fold)` for the ifmap demands of fold `(fc, fr)`, in
+    /// SCALE-Sim's demand order (line by line, array rows ascending within a line).
+    pub fn for_each_demand(
+        &self,
+        m: &Mapping,
+        t: &Lookup,
+        fc: u64,
+        fr: u64,
+        mut f: impl FnMut(u32, u64),
+    ) {
+        match m.dataflow {
+            Dataflow::Os | Dataflow::Ws => {
+                // Skewed block: line `prefix + k` asks array row j for temporal index k − j.
+                let prefix = if m.dataflow == Dataflow::Ws {
+                    m.rows
+                } else {
+                    0
+                };
+                let used = m.rows.min(m.sr - fr * m.rows);
+                for k in 0..m.t + used - 1 {
+                    let lo = k.saturating_sub(m.t - 1);
+                    for j in lo..=k.min(used - 1) {
+                        if let Some(a) = t.entry(m, fr * m.rows + j, k - j) {
+                            f(a, prefix + k);
+                        }
+                    }
+                }
+            }
+            Dataflow::Is => {
+                // Stationary: line i loads window element fr·R + R − 1 − i across the used columns.
+                let used = m.rows.min(m.sr - fr * m.rows);
+                let cols = m.cols.min(m.px - fc * m.cols);
+                for i in m.rows - used..m.rows {
+                    let w = fr * m.rows + m.rows - 1 - i;
+                    for j in 0..cols {
+                        if let Some(a) = t.addr(fc * m.cols + j, w) {
+                            f(a, i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Im2col {
+    /// Calls `f(q)` with the prefetch-order position of every entry holding address `a`, for a
+    /// matrix without −1 entries: the windows covering the address are enumerated from its
+    /// coordinates (at most `FH·FW` of them), so no table of the whole operand is built.
+    pub fn for_each_position(&self, m: &Mapping, a: u32, mut f: impl FnMut(u64)) {
+        debug_assert!(self.fits);
+        let a = a as u64;
+        let (ch, yx) = (a % self.channels, a / self.channels);
+        let (y, x) = (yx / self.ifmap_w, yx % self.ifmap_w);
+        let s = self.stride;
+        for cr in 0..self.filter_h.min(y + 1) {
+            if (y - cr) % s != 0 || (y - cr) / s >= self.ofmap_h {
+                continue;
+            }
+            let oy = (y - cr) / s;
+            for cc in 0..self.filter_w.min(x + 1) {
+                if (x - cc) % s != 0 || (x - cc) / s >= self.ofmap_w {
+                    continue;
+                }
+                let p = oy * self.ofmap_w + (x - cc) / s;
+                let w = (cr * self.filter_w + cc) * self.channels + ch;
+                f(position(m, p, w));
+            }
+        }
+    }
+
+    /// The valid entries of the ifmap prefetch matrix in prefetch order (as
+    /// [`Im2col::for_each_prefetch`]), read as contiguous table slices when there are no −1 entries.
+    pub fn prefetch_addresses(&self, m: &Mapping, t: &Lookup) -> Vec<u32> {
+        let mut out = Vec::with_capacity((m.px * m.window) as usize);
+        if !self.fits || m.dataflow == Dataflow::Is {
+            self.for_each_prefetch(m, t, |a| out.push(a));
+            return out;
+        }
+        let (tt, r) = (m.t as usize, m.rows as usize);
+        let rows = tt * m.row_folds as usize;
+        let sr = m.sr as usize;
+        for d in 0..rows + r - 1 {
+            let (top, bottom) = (d.min(rows - 1), d.saturating_sub(r - 1));
+            // Rows descend through blocks top/tt down to bottom/tt; within a block the temporal index
+            // descends while the column j = d − g ascends.
+            let mut g_hi = top;
+            loop {
+                let b = g_hi / tt;
+                let g_lo = bottom.max(b * tt);
+                let r_hi = g_hi - b * tt;
+                let (j_lo, j_hi) = (d - g_hi, (d - g_lo).min(sr.saturating_sub(b * r + 1)));
+                if j_lo <= j_hi && b * r + j_lo < sr {
+                    let n = j_hi - j_lo + 1;
+                    let spatial = b * r + j_lo..b * r + j_lo + n;
+                    let temporal = r_hi + 1 - n..=r_hi;
+                    if m.dataflow == Dataflow::Ws {
+                        let (pixels, elems) = (&t.pixel[temporal], &t.elem[spatial]);
+                        out.extend(pixels.iter().rev().zip(elems).map(|(p, e)| p + e));
+                    } else {
+                        let (pixels, elems) = (&t.pixel[spatial], &t.elem[temporal]);
+                        out.extend(pixels.iter().zip(elems.iter().rev()).map(|(p, e)| p + e));
+                    }
+                }
+                if g_lo == bottom {
+                    break;
+                }
+                g_hi = g_lo - 1;
+            }
+        }
+        out
+    }
+
+    /// [`Im2col::for_each_demand`] (addresses only) for a matrix without −1 entries, reading each
+    /// line as two contiguous table slices.
+    pub fn for_each_fitting_demand(
+        &self,
+        m: &Mapping,
+        t: &Lookup,
+        fc: u64,
+        fr: u64,
+        mut f: impl FnMut(u32),
+    ) {
+        debug_assert!(self.fits);
+        let used = m.rows.min(m.sr - fr * m.rows) as usize;
+        let s0 = (fr * m.rows) as usize;
+        match m.dataflow {
+            Dataflow::Os | Dataflow::Ws => {
+                let tt = m.t as usize;
+                for k in 0..tt + used - 1 {
+                    let (lo, hi) = (k.saturating_sub(tt - 1), k.min(used - 1));
+                    if m.dataflow == Dataflow::Ws {
+                        // Array row j reads pixel k − j, window element s0 + j.
+                        let pixels = &t.pixel[k - hi..=k - lo];
+                        let elems = &t.elem[s0 + lo..=s0 + hi];
+                        for (p, e) in pixels.iter().rev().zip(elems) {
+                            f(p + e);
+                        }
+                    } else {
+                        // Array row j reads pixel s0 + j, window element k − j.
+                        let pixels = &t.pixel[s0 + lo..=s0 + hi];
+                        let elems = &t.elem[k - hi..=k - lo];
+                        for (p, e) in pixels.iter().zip(elems.iter().rev()) {
+                            f(p + e);
+                        }
+                    }
+                }
+            }
+            Dataflow::Is => {
+                let c0 = (fc * m.cols) as usize;
+                let cols = (m.cols.min(m.px - fc * m.cols)) as usize;
+                for i in m.rows as usize - used..m.rows as usize {
+                    let e = t.elem[s0 + m.rows as usize - 1 - i];
+                    for p in &t.pixel[c0..c0 + cols] {
+                        f(p + e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Prefetch-order position of entry `(p, w)` of a matrix without −1 entries.
+fn position(m: &Mapping, p: u64, w: u64) -> u64 {
+    match m.dataflow {
+        Dataflow::Ws => diagonal_position(m, w, p),
+        Dataflow::Os => diagonal_position(m, p, w),
+        Dataflow::Is => {
+            let (fc, j) = (p / m.cols, p % m.cols);
+            let wb = m.cols.min(m.px - fc * m.cols);
+            fc * m.window * m.cols + w * wb + j
+        }
+    }
+}
+
+/// OS/WS, no −1 entries: prefetch-order position of the entry at spatial index `sp` (array row of
+/// its fold) and temporal index `tp`, in the stacked blocks flattened by anti-diagonals.
+pub(crate) fn diagonal_position(m: &Mapping, sp: u64, tp: u64) -> u64 {
+    let (b, j) = (sp / m.rows, sp % m.rows);
+    let (tt, blocks, lr) = (m.t, m.row_folds, m.last_rows_used());
+    let g = b * tt + tp;
+    let d = g + j;
+    let top = d.min(tt * blocks - 1);
+    // Valid cells of diagonal d above row g: only the last block pads (columns ≥ lr).
+    let pad_lo = (g + 1).max((blocks - 1) * tt);
+    let pad_hi = top.min(d.saturating_sub(lr));
+    let pad = if d >= lr && pad_hi >= pad_lo {
+        pad_hi - pad_lo + 1
+    } else {
+        0
+    };
+    crate::memory::diagonal_valid_before(d as i64, tt, m.rows, lr, blocks) as u64 + (top - g) - pad
+}
+
+/// Address tables of one layer's im2col matrix (see [`Im2col::lookup`]).
+pub struct Lookup {
+    pixel: Vec<u32>,
+    pixel_yx: Vec<(u32, u32)>,
+    elem: Vec<u32>,
+    elem_yx: Vec<(u32, u32)>,
+    h: u32,
+    w: u32,
+    fits: bool,
+}
+
+impl Lookup {
+    /// Same as [`Im2col::addr`].
+    #[inline]
+    pub fn addr(&self, p: u64, w: u64) -> Option<u32> {
+        let (p, w) = (p as usize, w as usize);
+        if !self.fits {
+            let ((y, x), (cr, cc)) = (self.pixel_yx[p], self.elem_yx[w]);
+            if y + cr >= self.h || x + cc >= self.w {
+                return None;
+            }
+        }
+        Some(self.pixel[p] + self.elem[w])
+    }
+
+    /// Entry of the OS/WS ifmap operand at spatial index `s` (array row) and temporal index `t`.
+    #[inline]
+    pub(crate) fn entry(&self, m: &Mapping, s: u64, t: u64) -> Option<u32> {
+        if s >= m.sr {
+            return None;
+        }
+        match m.dataflow {
+            Dataflow::Os => self.addr(s, t),
+            _ => self.addr(t, s),
+        }
+    }
+}
