@@ -11,68 +11,66 @@
 
 use crate::compute::Mapping;
 use crate::config::Dataflow;
-use crate::im2col::{Im2col, Lookup, diagonal_position};
+use crate::im2col::{Divisor, Im2col, Lookup, PositionIndex, diagonal_position};
 use crate::memory::{ReadBuffer, Window, fold_index};
 
-/// Sets (of `e` valid prefetch-order words) holding each address, as offsets into one list.
+/// Sets (of `e` valid prefetch-order words) holding each address: address `a` owns the slots
+/// `a·k ..` (`k` bounds the windows covering one address), of which `counts[a]` are filled, in
+/// ascending set order.
 struct Occurrences {
-    offsets: Vec<u32>,
+    counts: Vec<u32>,
     sets: Vec<u32>,
+    k: usize,
     valid: u64,
+}
+
+impl Occurrences {
+    #[inline]
+    fn of(&self, a: u32) -> &[u32] {
+        let a = a as usize;
+        &self.sets[a * self.k..a * self.k + self.counts[a] as usize]
+    }
 }
 
 fn occurrences(m: &Mapping, g: &Im2col, t: &Lookup, e: u64) -> Occurrences {
     let order = g.prefetch_addresses(m, t);
     let space = g.address_space();
-    let mut last = vec![u32::MAX; space];
-    let mut counts = vec![0u32; space + 1];
-    let each_new = |last: &mut [u32], f: &mut dyn FnMut(usize, u32)| {
-        for (chunk, set) in order.chunks(e as usize).zip(0u32..) {
-            for &a in chunk {
-                if last[a as usize] != set {
-                    last[a as usize] = set;
-                    f(a as usize, set);
-                }
+    // An entry is one window's copy of its address, so an address has at most k entries.
+    let k = g.max_windows_per_address() as usize;
+    let mut counts = vec![0u32; space];
+    let mut sets = vec![0u32; space * k];
+    for (chunk, set) in order.chunks(e as usize).zip(0u32..) {
+        for &a in chunk {
+            let (a, n) = (a as usize, counts[a as usize] as usize);
+            // Sets are visited in ascending order: a repeat within this set is the last slot.
+            if n == 0 || sets[a * k + n - 1] != set {
+                sets[a * k + n] = set;
+                counts[a] += 1;
             }
         }
-    };
-    each_new(&mut last, &mut |a, _| counts[a + 1] += 1);
-    for i in 0..space {
-        counts[i + 1] += counts[i];
     }
-    let mut fill = counts.clone();
-    let mut sets = vec![0u32; counts[space] as usize];
-    last.fill(u32::MAX);
-    each_new(&mut last, &mut |a, set| {
-        sets[fill[a] as usize] = set;
-        fill[a] += 1;
-    });
     Occurrences {
-        offsets: counts,
+        counts,
         sets,
+        k,
         valid: order.len() as u64,
     }
 }
 
 /// Where the sets holding an address come from: a table of the whole operand, or (no −1 entries)
 /// the windows covering the address, enumerated on demand.
-enum SetsOf<'a> {
+enum SetsOf {
     Table(Occurrences),
-    Windows(&'a Mapping, &'a Im2col, u64),
+    Windows(PositionIndex, Divisor),
 }
 
-impl SetsOf<'_> {
+impl SetsOf {
+    /// Calls `f(set)` for the sets holding `addr` until `f` returns true; whether it did.
     #[inline]
-    fn for_each(&self, addr: u32, mut f: impl FnMut(u64)) {
+    fn any(&self, addr: u32, mut f: impl FnMut(u64) -> bool) -> bool {
         match self {
-            SetsOf::Table(occ) => {
-                let (lo, hi) = (
-                    occ.offsets[addr as usize] as usize,
-                    occ.offsets[addr as usize + 1] as usize,
-                );
-                occ.sets[lo..hi].iter().for_each(|&s| f(s as u64));
-            }
-            SetsOf::Windows(m, g, e) => g.for_each_position(m, addr, |q| f(q / e)),
+            SetsOf::Table(occ) => occ.of(addr).iter().any(|&s| f(s as u64)),
+            SetsOf::Windows(index, e) => index.any(addr, |q| f(e.div(q))),
         }
     }
 }
@@ -83,7 +81,10 @@ pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
     let t = g.lookup(m.px, m.window);
     // OS folds repeat addresses within themselves, so lookups are frequent there: tabulate.
     let (occ, valid) = if g.fits() && m.dataflow != Dataflow::Os {
-        (SetsOf::Windows(m, g, e), m.px * m.window)
+        (
+            SetsOf::Windows(PositionIndex::new(m, g), Divisor::new(e)),
+            m.px * m.window,
+        )
     } else {
         let table = occurrences(m, g, &t, e);
         let valid = table.valid;
@@ -136,14 +137,22 @@ pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
 fn demand(occ: &SetsOf, w: &mut Window, addr: u32, line: u64) {
     let (n, a, start) = (w.n, w.a, w.start);
     let mut steps = u64::MAX;
-    occ.for_each(addr, |set| {
-        let dx = (set + n - start) % n;
-        steps = if dx < a {
-            0
+    // Any set in the window is a hit (no prefetch); otherwise the nearest one decides.
+    let hit = occ.any(addr, |set| {
+        let dx = if set >= start {
+            set - start
         } else {
-            steps.min((dx - a + 1).div_ceil(w.p))
+            set + n - start
         };
+        if dx < a {
+            return true;
+        }
+        steps = steps.min((dx - a + 1).div_ceil(w.p));
+        false
     });
+    if hit {
+        return;
+    }
     if steps > 0 {
         w.start = (w.start + steps * w.p) % n;
         w.record(line, steps);
@@ -167,13 +176,6 @@ fn walk_fold_by_lines(
 ) {
     let used = m.rows.min(m.sr - fr * m.rows);
     let covered = |w: &Window, (q0, len): (u64, u64)| w.covers(q0 / e, (q0 + len - 1) / e);
-    let words = |w: &mut Window, line: u64, (q0, len): (u64, u64), addr_of: &dyn Fn(u64) -> u32| {
-        for i in 0..len {
-            if !w.covers((q0 + i) / e, (q0 + i) / e) {
-                demand(occ, w, addr_of(i), base + line);
-            }
-        }
-    };
     match m.dataflow {
         Dataflow::Os | Dataflow::Ws => {
             let prefix = if m.dataflow == Dataflow::Ws {
@@ -208,7 +210,7 @@ fn walk_fold_by_lines(
                     continue;
                 }
                 let j_lo = bounds(k).0;
-                words(w, prefix + k, run(k), &|i| {
+                words(occ, w, e, base + prefix + k, run(k), |i| {
                     let j = j_lo + i;
                     t.entry(m, fr * m.rows + j, k - j).expect("fits")
                 });
@@ -222,9 +224,43 @@ fn walk_fold_by_lines(
                 let we = fr * m.rows + m.rows - 1 - i;
                 let run = (block + we * wb, wb);
                 if !covered(w, run) {
-                    words(w, i, run, &|j| t.addr(fc * m.cols + j, we).expect("fits"));
+                    words(occ, w, e, base + i, run, |j| {
+                        t.addr(fc * m.cols + j, we).expect("fits")
+                    });
                 }
             }
+        }
+    }
+}
+
+/// The words of one demand line, a run of `len` consecutive prefetch positions from `q0`: each
+/// word whose own set is outside the window is looked up by address.
+#[inline]
+fn words(
+    occ: &SetsOf,
+    w: &mut Window,
+    e: u64,
+    line: u64,
+    (q0, len): (u64, u64),
+    addr_of: impl Fn(u64) -> u32,
+) {
+    if w.a >= w.n {
+        return;
+    }
+    // The set of position q0 + i, advanced instead of divided.
+    let (mut set, mut r) = (q0 / e, q0 % e);
+    for i in 0..len {
+        let dx = if set >= w.start {
+            set - w.start
+        } else {
+            set + w.n - w.start
+        };
+        if dx >= w.a {
+            demand(occ, w, addr_of(i), line);
+        }
+        r += 1;
+        if r == e {
+            (set, r) = (set + 1, 0);
         }
     }
 }

@@ -75,6 +75,11 @@ impl Im2col {
         (d > 0).then_some(d as u64)
     }
 
+    /// The most windows (im2col rows) one ifmap address can lie in: `⌈FH/S⌉·⌈FW/S⌉`.
+    pub fn max_windows_per_address(&self) -> u64 {
+        self.filter_h.div_ceil(self.stride) * self.filter_w.div_ceil(self.stride)
+    }
+
     /// Size of the ifmap address space (addresses are `0..address_space()`).
     pub fn address_space(&self) -> usize {
         (self.ifmap_h * self.ifmap_w * self.channels) as usize
@@ -393,5 +398,311 @@ impl Lookup {
             Dataflow::Os => self.addr(s, t),
             _ => self.addr(t, s),
         }
+    }
+}
+
+/// `n / d` by one widening multiplication for `n, d < 2^32` (Lemire, Kaser & Kurz 2019,
+/// "Faster remainder by direct computation"): the address walks divide by the same few layer
+/// constants millions of times. Larger operands fall back to the division instruction.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Divisor {
+    d: u64,
+    /// `⌈2^64 / d⌉`, or 0 when `d = 1` or `d ≥ 2^32` (plain division then).
+    m: u64,
+}
+
+impl Divisor {
+    pub(crate) fn new(d: u64) -> Self {
+        debug_assert!(d > 0);
+        let m = if d > 1 && d >> 32 == 0 {
+            u64::MAX / d + 1
+        } else {
+            0
+        };
+        Divisor { d, m }
+    }
+
+    #[inline]
+    pub(crate) fn div(self, n: u64) -> u64 {
+        if self.m != 0 && n >> 32 == 0 {
+            ((self.m as u128 * n as u128) >> 64) as u64
+        } else {
+            n / self.d
+        }
+    }
+}
+
+/// [`Im2col::for_each_position`] with its divisions tabulated or strength-reduced, for the USER
+/// walk's per-address lookups (a matrix without −1 entries).
+pub(crate) struct PositionIndex {
+    channels: Divisor,
+    ifmap_w: Divisor,
+    stride: Divisor,
+    c: u64,
+    w: u64,
+    s: u64,
+    filter_h: u64,
+    filter_w: u64,
+    ofmap_h: u64,
+    ofmap_w: u64,
+    order: Order,
+}
+
+/// How an entry's prefetch-order position follows from its pixel and window element.
+enum Order {
+    /// OS/WS: valid entries before each anti-diagonal, and per spatial index (array row of its
+    /// fold) the first row `b·T` of its block and its column `j`.
+    Diagonal {
+        ws: bool,
+        before: Vec<u64>,
+        spatial: Vec<(u64, u64)>,
+        height: u64,
+        last_block_top: u64,
+        last_width: u64,
+    },
+    /// IS: per pixel, the position of its window element 0 and its column block's width.
+    Rows { pixel: Vec<(u64, u64)> },
+}
+
+impl PositionIndex {
+    pub(crate) fn new(m: &Mapping, g: &Im2col) -> Self {
+        debug_assert!(g.fits);
+        let order = match m.dataflow {
+            Dataflow::Os | Dataflow::Ws => {
+                let (tt, blocks, lr) = (m.t, m.row_folds, m.last_rows_used());
+                let height = tt * blocks;
+                let before = (0..height + m.rows)
+                    .map(|d| {
+                        crate::memory::diagonal_valid_before(d as i64, tt, m.rows, lr, blocks)
+                            as u64
+                    })
+                    .collect();
+                let spatial = (0..m.sr)
+                    .map(|sp| ((sp / m.rows) * tt, sp % m.rows))
+                    .collect();
+                Order::Diagonal {
+                    ws: m.dataflow == Dataflow::Ws,
+                    before,
+                    spatial,
+                    height,
+                    last_block_top: (blocks - 1) * tt,
+                    last_width: lr,
+                }
+            }
+            Dataflow::Is => Order::Rows {
+                pixel: (0..m.px)
+                    .map(|p| {
+                        let (fc, j) = (p / m.cols, p % m.cols);
+                        (fc * m.window * m.cols + j, m.cols.min(m.px - fc * m.cols))
+                    })
+                    .collect(),
+            },
+        };
+        PositionIndex {
+            channels: Divisor::new(g.channels),
+            ifmap_w: Divisor::new(g.ifmap_w),
+            stride: Divisor::new(g.stride),
+            c: g.channels,
+            w: g.ifmap_w,
+            s: g.stride,
+            filter_h: g.filter_h,
+            filter_w: g.filter_w,
+            ofmap_h: g.ofmap_h,
+            ofmap_w: g.ofmap_w,
+            order,
+        }
+    }
+
+    /// Prefetch-order position of entry `(p, w)` (as `position`).
+    #[inline]
+    fn position(&self, p: u64, w: u64) -> u64 {
+        match &self.order {
+            Order::Diagonal {
+                ws,
+                before,
+                spatial,
+                height,
+                last_block_top,
+                last_width,
+            } => {
+                let (sp, tp) = if *ws { (w, p) } else { (p, w) };
+                let (block_top, j) = spatial[sp as usize];
+                let g = block_top + tp;
+                let d = g + j;
+                let top = d.min(height - 1);
+                let pad_lo = (g + 1).max(*last_block_top);
+                let pad_hi = top.min(d.saturating_sub(*last_width));
+                let pad = if d >= *last_width && pad_hi >= pad_lo {
+                    pad_hi - pad_lo + 1
+                } else {
+                    0
+                };
+                before[d as usize] + (top - g) - pad
+            }
+            Order::Rows { pixel } => {
+                let (first, width) = pixel[p as usize];
+                first + w * width
+            }
+        }
+    }
+
+    /// Calls `f(q)` with the position of every entry holding address `a` (window rows and
+    /// columns ascending, as [`Im2col::for_each_position`]) until `f` returns true.
+    #[inline]
+    pub(crate) fn any(&self, a: u32, mut f: impl FnMut(u64) -> bool) -> bool {
+        let a = a as u64;
+        let yx = self.channels.div(a);
+        let ch = a - yx * self.c;
+        let y = self.ifmap_w.div(yx);
+        let x = yx - y * self.w;
+        // Window row cr covers ifmap row y from output row (y − cr)/s when s divides y − cr.
+        let (oy0, ox0) = (self.stride.div(y), self.stride.div(x));
+        let (cr0, cc0) = (y - oy0 * self.s, x - ox0 * self.s);
+        let (mut cr, mut oy) = (cr0, oy0);
+        while cr < self.filter_h && cr <= y {
+            if oy < self.ofmap_h {
+                let (mut cc, mut ox) = (cc0, ox0);
+                while cc < self.filter_w && cc <= x {
+                    if ox < self.ofmap_w {
+                        let p = oy * self.ofmap_w + ox;
+                        let w = (cr * self.filter_w + cc) * self.c + ch;
+                        if f(self.position(p, w)) {
+                            return true;
+                        }
+                    }
+                    cc += self.s;
+                    ox = ox.wrapping_sub(1);
+                }
+            }
+            cr += self.s;
+            oy = oy.wrapping_sub(1);
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ArrayConfig, Bandwidth};
+
+    #[test]
+    fn divisor_matches_division() {
+        let ds = [
+            1u64,
+            2,
+            3,
+            5,
+            7,
+            10,
+            64,
+            100,
+            641,
+            4096,
+            6553,
+            65537,
+            (1 << 31) + 11,
+            u32::MAX as u64,
+            1 << 32,
+            (1 << 33) + 3,
+        ];
+        let ns = [
+            0u64,
+            1,
+            2,
+            9,
+            99,
+            100,
+            101,
+            12345,
+            1 << 20,
+            (1 << 32) - 2,
+            (1 << 32) - 1,
+            1 << 32,
+            (1 << 40) + 17,
+            u64::MAX,
+        ];
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for &d in &ds {
+            let div = Divisor::new(d);
+            for &n in &ns {
+                assert_eq!(div.div(n), n / d, "{n} / {d}");
+            }
+            for _ in 0..2000 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                let n = rng >> (rng % 40);
+                assert_eq!(div.div(n), n / d, "{n} / {d}");
+            }
+        }
+        for d in 1..3000u64 {
+            let div = Divisor::new(d);
+            for n in (0..(1u64 << 32))
+                .step_by(7_654_321)
+                .chain([(1 << 32) - 1, d * 3 - 1, d * 3])
+            {
+                assert_eq!(div.div(n), n / d, "{n} / {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn position_index_matches_window_enumeration() {
+        let mut checked = 0;
+        for dims in [
+            [10, 10, 3, 3, 4, 6, 1],
+            [12, 11, 3, 2, 3, 5, 2],
+            [9, 9, 3, 3, 16, 12, 1],
+            [14, 14, 5, 5, 2, 4, 3],
+            [11, 11, 2, 2, 8, 20, 1],
+            [13, 9, 4, 3, 5, 7, 2],
+            [8, 8, 1, 1, 6, 3, 1],
+            [17, 17, 7, 7, 3, 4, 2],
+        ] {
+            let layer = Layer::conv("c", dims).unwrap();
+            for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
+                for (rows, cols) in [(4, 4), (8, 4), (3, 5), (16, 16), (5, 7)] {
+                    let cfg = ArrayConfig {
+                        rows,
+                        cols,
+                        ifmap_kb: 1,
+                        filter_kb: 1,
+                        ofmap_kb: 1,
+                        dataflow,
+                        bandwidth: Bandwidth::User(8),
+                    };
+                    let m = Mapping::new(&layer, &cfg);
+                    let g = &m.im2col;
+                    if !g.fits() {
+                        continue;
+                    }
+                    let index = PositionIndex::new(&m, g);
+                    for a in 0..g.address_space() as u32 {
+                        let (mut slow, mut fast) = (Vec::new(), Vec::new());
+                        g.for_each_position(&m, a, |q| slow.push(q));
+                        assert!(!index.any(a, |q| {
+                            fast.push(q);
+                            false
+                        }));
+                        assert_eq!(
+                            fast, slow,
+                            "{dims:?} {dataflow:?} {rows}x{cols} address {a}"
+                        );
+                        // Stopping early stops at the first position accepted.
+                        if let Some(&first) = slow.first() {
+                            let mut seen = Vec::new();
+                            assert!(index.any(a, |q| {
+                                seen.push(q);
+                                q == first
+                            }));
+                            assert_eq!(seen, [first]);
+                        }
+                        checked += slow.len();
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 }
