@@ -12,7 +12,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use gym::{Agent, Budget, Design, Evaluation, Metrics, MetricSpec, ObjectiveSpec, ParamSpace, Runner, SimError, Simulator};
+use gym::{
+    Agent, Budget, Design, Evaluation, MetricSpec, Metrics, ObjectiveSpec, ParamSpace, Runner,
+    SimError, Simulator,
+};
 use serde_json::json;
 
 /// A simulator that remembers what it evaluated: the same design under another agent, seed or target
@@ -45,9 +48,17 @@ fn contestants() -> Vec<(&'static str, &'static str, serde_json::Value)> {
     let ppo = json!({ "steps_per_update": 16, "batch": 16 });
     vec![
         ("marl (1 agent/knob)", "marl", json!({ "ppo": ppo })),
-        ("mappo (central critic)", "marl", json!({ "critic": "centralised", "ppo": ppo })),
+        (
+            "mappo (central critic)",
+            "marl",
+            json!({ "critic": "centralised", "ppo": ppo }),
+        ),
         ("ppo", "ppo", ppo.clone()),
-        ("sac", "sac", json!({ "min_replay_size": 16, "steps_per_update": 16, "batch": 16 })),
+        (
+            "sac",
+            "sac",
+            json!({ "min_replay_size": 16, "steps_per_update": 16, "batch": 16 }),
+        ),
         ("random_search", "random_search", json!({ "batch": 16 })),
     ]
 }
@@ -60,7 +71,10 @@ fn build(kind: &str, space: &ParamSpace, params: &serde_json::Value, seed: u64) 
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn mean_sd(x: &[f64]) -> (f64, f64) {
@@ -73,7 +87,9 @@ fn mean_sd(x: &[f64]) -> (f64, f64) {
 fn compare(problem: &str, sim: &dyn Simulator, spec: &ObjectiveSpec, budget: usize, seeds: usize) {
     let objective = spec.build(sim.metrics()).unwrap();
     println!("\n### {problem} ({budget} evaluations, {seeds} seeds)\n");
-    println!("| agent | best reward (mean ± sd) | runs reaching target | samples to target (median of those) | seconds/run |");
+    println!(
+        "| agent | best reward (mean ± sd) | runs reaching target | samples to target (median of those) | seconds/run |"
+    );
     println!("|---|---|---|---|---|");
     for (label, kind, params) in contestants() {
         let (mut best, mut hits) = (Vec::new(), Vec::new());
@@ -94,16 +110,26 @@ fn compare(problem: &str, sim: &dyn Simulator, spec: &ObjectiveSpec, budget: usi
         }
         let (m, sd) = mean_sd(&best);
         hits.sort_unstable();
-        let median = if hits.is_empty() { "-".to_string() } else { hits[hits.len() / 2].to_string() };
+        let median = if hits.is_empty() {
+            "-".to_string()
+        } else {
+            hits[hits.len() / 2].to_string()
+        };
         let secs = t.elapsed().as_secs_f64() / seeds as f64;
-        println!("| {label} | {m:.4} ± {sd:.4} | {}/{seeds} | {median} | {secs:.2} |", hits.len());
+        println!(
+            "| {label} | {m:.4} ± {sd:.4} | {}/{seeds} | {median} | {secs:.2} |",
+            hits.len()
+        );
     }
 }
 
 /// Times PPO updates on batches of 256 designs (the default network and epochs).
 fn time_ppo_update(sim: &dyn Simulator, spec: &ObjectiveSpec) {
     let objective = spec.build(sim.metrics()).unwrap();
-    let params = rl::PpoConfig { steps_per_update: 256, ..Default::default() };
+    let params = rl::PpoConfig {
+        steps_per_update: 256,
+        ..Default::default()
+    };
     let mut ppo = rl::ppo::Ppo::new(sim.space(), params, 1).unwrap();
     let mut times = Vec::new();
     for _ in 0..5 {
@@ -112,8 +138,17 @@ fn time_ppo_update(sim: &dyn Simulator, spec: &ObjectiveSpec) {
             .into_iter()
             .map(|d| {
                 let m = sim.evaluate(&d).ok();
-                let reward = m.as_ref().map_or(f64::NEG_INFINITY, |m| objective.score(m).reward);
-                Evaluation { design: d, feasible: m.is_some(), metrics: m, reward, costs: Vec::new(), error: None }
+                let reward = m
+                    .as_ref()
+                    .map_or(f64::NEG_INFINITY, |m| objective.score(m).reward);
+                Evaluation {
+                    design: d,
+                    feasible: m.is_some(),
+                    metrics: m,
+                    reward,
+                    costs: Vec::new(),
+                    error: None,
+                }
             })
             .collect();
         ppo.tell(&evals);
@@ -130,17 +165,30 @@ fn time_ppo_update(sim: &dyn Simulator, spec: &ObjectiveSpec) {
 fn main() {
     let budget = env_usize("HWGYM_BENCH_BUDGET", 500);
     let seeds = env_usize("HWGYM_BENCH_SEEDS", 5);
-    let targets = [("low power", dram::objectives::low_power()), ("low latency", dram::objectives::low_latency())];
+    let targets = [
+        ("low power", dram::objectives::low_power()),
+        ("low latency", dram::objectives::low_latency()),
+    ];
     let mut timed = false;
     for workload in ["stream", "random", "cloud-1", "cloud-2"] {
-        let options: std::collections::BTreeMap<String, String> = [("trace".to_string(), workload.to_string())].into();
-        let sim = Memo { sim: dram::from_options(&options).expect("dram simulator"), seen: Mutex::new(HashMap::new()) };
+        let options: std::collections::BTreeMap<String, String> =
+            [("trace".to_string(), workload.to_string())].into();
+        let sim = Memo {
+            sim: dram::from_options(&options).expect("dram simulator"),
+            seen: Mutex::new(HashMap::new()),
+        };
         if !timed {
             time_ppo_update(&sim, &targets[0].1);
             timed = true;
         }
         for (name, spec) in &targets {
-            compare(&format!("DRAM {workload}, {name}"), &sim, spec, budget, seeds);
+            compare(
+                &format!("DRAM {workload}, {name}"),
+                &sim,
+                spec,
+                budget,
+                seeds,
+            );
         }
     }
 }
@@ -149,8 +197,20 @@ fn main() {
 fn main() {
     let budget = env_usize("HWGYM_BENCH_BUDGET", 500);
     let seeds = env_usize("HWGYM_BENCH_SEEDS", 5);
-    let sim = Memo { sim: gym::testing::Separable::new(10, 8), seen: Mutex::new(HashMap::new()) };
-    let spec = ObjectiveSpec { target: Some([("score".to_string(), 9.5)].into()), ..Default::default() };
+    let sim = Memo {
+        sim: gym::testing::Separable::new(10, 8),
+        seen: Mutex::new(HashMap::new()),
+    };
+    let spec = ObjectiveSpec {
+        target: Some([("score".to_string(), 9.5)].into()),
+        ..Default::default()
+    };
     time_ppo_update(&sim, &spec);
-    compare("Separable(10 knobs × 8 choices), target score 9.5", &sim, &spec, budget, seeds);
+    compare(
+        "Separable(10 knobs × 8 choices), target score 9.5",
+        &sim,
+        &spec,
+        budget,
+        seeds,
+    );
 }

@@ -97,14 +97,21 @@ impl PpoConfig {
         check_range("gae_lambda", self.gae_lambda, 0.0, 1.0)?;
         check_range("steps_per_update", self.steps_per_update, 2, 1 << 20)?;
         check_range("num_epochs", self.num_epochs, 1, 1000)?;
-        check_range("num_minibatches", self.num_minibatches, 1, self.steps_per_update)?;
+        check_range(
+            "num_minibatches",
+            self.num_minibatches,
+            1,
+            self.steps_per_update,
+        )?;
         check_range("max_gradient_norm", self.max_gradient_norm, 1e-6, 1e6)?;
         check_range("batch", self.batch, 1, 1 << 16)?;
         check_hidden(&self.hidden)?;
-        if let Some(r) = self.infeasible_reward {
-            if !r.is_finite() {
-                return Err(format!("infeasible_reward: must be a finite number, got {r}"));
-            }
+        if let Some(r) = self.infeasible_reward
+            && !r.is_finite()
+        {
+            return Err(format!(
+                "infeasible_reward: must be a finite number, got {r}"
+            ));
         }
         Ok(())
     }
@@ -121,7 +128,9 @@ pub(crate) fn check_hidden(hidden: &[usize]) -> Result<(), String> {
 
 /// An Adam optimiser with gradient-norm clipping.
 pub(crate) fn adam(max_gradient_norm: f64) -> ModuleOptimizer {
-    AdamConfig::new().with_grad_clipping(Some(GradientClippingConfig::Norm(max_gradient_norm as f32))).init()
+    AdamConfig::new()
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(max_gradient_norm as f32)))
+        .init()
 }
 
 /// The constant observation policies see (see the module docs).
@@ -147,7 +156,11 @@ impl PolicyLearner {
     pub fn new(space: &ParamSpace, cfg: &PpoConfig, rng: &mut Rng) -> Self {
         let layout = ActionLayout::new(space, cfg.gaussian_floats);
         let net = PolicyNet::new(OBS.len(), &cfg.hidden, &layout, rng, &device());
-        PolicyLearner { layout, net, optim: adam(cfg.max_gradient_norm) }
+        PolicyLearner {
+            layout,
+            net,
+            optim: adam(cfg.max_gradient_norm),
+        }
     }
 
     pub fn distribution(&self) -> Distribution {
@@ -155,7 +168,14 @@ impl PolicyLearner {
     }
 
     /// `num_epochs` passes of `num_minibatches` clipped-surrogate steps over one batch.
-    pub fn update(&mut self, actions: &[Vec<f32>], old_logp: &[f32], adv: &[f32], cfg: &PpoConfig, rng: &mut Rng) -> PolicyStats {
+    pub fn update(
+        &mut self,
+        actions: &[Vec<f32>],
+        old_logp: &[f32],
+        adv: &[f32],
+        cfg: &PpoConfig,
+        rng: &mut Rng,
+    ) -> PolicyStats {
         let dev = device();
         let eps = cfg.ppo_clipping_epsilon as f32;
         let mut sums = PolicyStats::default();
@@ -182,8 +202,14 @@ impl PolicyLearner {
             sums.policy_loss += to_vec(surrogate)[0] as f64;
             sums.entropy += to_vec(entropy)[0] as f64;
             // Schulman's low-variance KL estimator, (r − 1) − ln r.
-            sums.approx_kl += r.iter().zip(&lr).map(|(r, l)| (r - 1.0 - l) as f64).sum::<f64>() / b as f64;
-            sums.clip_fraction += r.iter().filter(|r| (**r - 1.0).abs() > eps).count() as f64 / b as f64;
+            sums.approx_kl += r
+                .iter()
+                .zip(&lr)
+                .map(|(r, l)| (r - 1.0 - l) as f64)
+                .sum::<f64>()
+                / b as f64;
+            sums.clip_fraction +=
+                r.iter().filter(|r| (**r - 1.0).abs() > eps).count() as f64 / b as f64;
             steps += 1.0;
         });
         PolicyStats {
@@ -196,7 +222,12 @@ impl PolicyLearner {
 }
 
 /// Calls `f` with the indices of each minibatch of each epoch (a fresh shuffle per epoch).
-pub(crate) fn for_minibatches(n: usize, cfg: &PpoConfig, rng: &mut Rng, mut f: impl FnMut(&[usize])) {
+pub(crate) fn for_minibatches(
+    n: usize,
+    cfg: &PpoConfig,
+    rng: &mut Rng,
+    mut f: impl FnMut(&[usize]),
+) {
     let mut order: Vec<usize> = (0..n).collect();
     let size = n.div_ceil(cfg.num_minibatches.min(n).max(1));
     for _ in 0..cfg.num_epochs {
@@ -216,7 +247,11 @@ pub struct Critic {
 
 impl Critic {
     pub fn new(inputs: usize, cfg: &PpoConfig, rng: &mut Rng) -> Self {
-        Critic { net: Mlp::new(inputs, &cfg.hidden, 1, 1.0, rng, &device()), inputs, optim: adam(cfg.max_gradient_norm) }
+        Critic {
+            net: Mlp::new(inputs, &cfg.hidden, 1, 1.0, rng, &device()),
+            inputs,
+            optim: adam(cfg.max_gradient_norm),
+        }
     }
 
     pub fn predict(&self, xs: &[Vec<f32>]) -> Vec<f32> {
@@ -232,7 +267,12 @@ impl Critic {
             let x = matrix(xs[rows[0]].clone(), 1, self.inputs, &device());
             self.net.forward(x).reshape([1]).expand([b])
         } else {
-            let x = matrix(rows.iter().flat_map(|&i| xs[i].iter().copied()).collect(), b, self.inputs, &device());
+            let x = matrix(
+                rows.iter().flat_map(|&i| xs[i].iter().copied()).collect(),
+                b,
+                self.inputs,
+                &device(),
+            );
             self.net.forward(x).reshape([b])
         }
     }
@@ -257,7 +297,13 @@ impl Critic {
 /// Generalised advantage estimation over one stream of steps (no episode ends inside the batch);
 /// `values[t]` is V of step t's state and `last_value` bootstraps after the last step. Returns
 /// advantages and value targets (advantage + value).
-pub fn gae(rewards: &[f32], values: &[f32], last_value: f32, discount: f32, lambda: f32) -> (Vec<f32>, Vec<f32>) {
+pub fn gae(
+    rewards: &[f32],
+    values: &[f32],
+    last_value: f32,
+    discount: f32,
+    lambda: f32,
+) -> (Vec<f32>, Vec<f32>) {
     let n = rewards.len();
     let mut adv = vec![0.0; n];
     let mut next_adv = 0.0;
@@ -297,7 +343,13 @@ pub struct RewardShaper {
 
 impl RewardShaper {
     pub fn new(infeasible_reward: Option<f64>) -> Self {
-        RewardShaper { infeasible_reward, lowest: None, count: 0.0, mean: 0.0, m2: 0.0 }
+        RewardShaper {
+            infeasible_reward,
+            lowest: None,
+            count: 0.0,
+            mean: 0.0,
+            m2: 0.0,
+        }
     }
 
     /// The reward of `e` after infeasibility filling and standardisation.
@@ -312,7 +364,11 @@ impl RewardShaper {
         let d = r - self.mean;
         self.mean += d / self.count;
         self.m2 += d * (r - self.mean);
-        let sd = if self.count < 2.0 { 1.0 } else { (self.m2 / self.count).sqrt().max(1e-9) };
+        let sd = if self.count < 2.0 {
+            1.0
+        } else {
+            (self.m2 / self.count).sqrt().max(1e-9)
+        };
         ((r - self.mean) / sd) as f32
     }
 }
@@ -326,12 +382,21 @@ pub enum PolicyFileError {
 
 /// Writes a module's parameters as a burn record.
 pub fn save_module<M: Module>(module: M, path: &str) -> Result<(), PolicyFileError> {
-    module.into_record().save(path).map_err(|e| PolicyFileError::Record { path: path.to_string(), message: e.to_string() })
+    module
+        .into_record()
+        .save(path)
+        .map_err(|e| PolicyFileError::Record {
+            path: path.to_string(),
+            message: e.to_string(),
+        })
 }
 
 /// Loads a burn record into `module` (shapes must match the module's).
 pub fn load_module<M: Module>(module: M, path: &str) -> Result<M, PolicyFileError> {
-    let err = |e: burn::store::RecordError| PolicyFileError::Record { path: path.to_string(), message: e.to_string() };
+    let err = |e: burn::store::RecordError| PolicyFileError::Record {
+        path: path.to_string(),
+        message: e.to_string(),
+    };
     let record = ModuleRecord::load(path).map_err(err)?;
     module.try_load_record(record).map_err(err)
 }

@@ -16,7 +16,10 @@ use gym::rng::{Rng, seeded};
 use gym::{Agent, AgentError, Design, Evaluation, ParamSpace};
 use serde::{Deserialize, Serialize};
 
-use crate::learner::{Critic, OBS, PolicyFileError, PolicyLearner, PpoConfig, RewardShaper, gae, load_module, millis, save_module, standardise};
+use crate::learner::{
+    Critic, OBS, PolicyFileError, PolicyLearner, PpoConfig, RewardShaper, gae, load_module, millis,
+    save_module, standardise,
+};
 use crate::nets::{PolicyNet, index_onehot};
 use crate::ppo::bad_params;
 
@@ -44,23 +47,38 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { groups: Vec::new(), critic: CriticKind::Decentralised, ppo: PpoConfig::default() }
+        Params {
+            groups: Vec::new(),
+            critic: CriticKind::Decentralised,
+            ppo: PpoConfig::default(),
+        }
     }
 }
 
 impl AgentParams for Params {
     fn validate(&self) -> Result<(), String> {
         for (i, g) in self.groups.iter().enumerate() {
-            check_range(&format!("groups[{i}] (number of knobs)"), g.len(), 1, usize::MAX)?;
+            check_range(
+                &format!("groups[{i}] (number of knobs)"),
+                g.len(),
+                1,
+                usize::MAX,
+            )?;
         }
         self.ppo.validate().map_err(|e| format!("ppo.{e}"))
     }
 }
 
 /// Knob indices per agent, and agent names (the knob names, joined by `+`).
-pub fn resolve_groups(space: &ParamSpace, groups: &[Vec<String>]) -> Result<(Vec<Vec<usize>>, Vec<String>), String> {
+pub fn resolve_groups(
+    space: &ParamSpace,
+    groups: &[Vec<String>],
+) -> Result<(Vec<Vec<usize>>, Vec<String>), String> {
     if groups.is_empty() {
-        return Ok(((0..space.len()).map(|i| vec![i]).collect(), space.names().map(String::from).collect()));
+        return Ok((
+            (0..space.len()).map(|i| vec![i]).collect(),
+            space.names().map(String::from).collect(),
+        ));
     }
     let mut owner = vec![false; space.len()];
     let mut idx = Vec::new();
@@ -76,7 +94,10 @@ pub fn resolve_groups(space: &ParamSpace, groups: &[Vec<String>]) -> Result<(Vec
         idx.push(ids);
     }
     if let Some(i) = owner.iter().position(|o| !o) {
-        return Err(format!("groups: knob `{}` belongs to no group", space.params()[i].name));
+        return Err(format!(
+            "groups: knob `{}` belongs to no group",
+            space.params()[i].name
+        ));
     }
     Ok((idx, groups.iter().map(|g| g.join("+")).collect()))
 }
@@ -121,18 +142,26 @@ pub struct Marl {
 
 impl Marl {
     pub fn new(space: &ParamSpace, params: Params, seed: u64) -> Result<Self, AgentError> {
-        let (groups, names) = resolve_groups(space, &params.groups).map_err(|e| bad_params("marl", e))?;
+        let (groups, names) =
+            resolve_groups(space, &params.groups).map_err(|e| bad_params("marl", e))?;
         let mut rng = seeded(seed);
-        let mut learners: Vec<PolicyLearner> =
-            groups.iter().map(|g| PolicyLearner::new(&space.subspace(g), &params.ppo, &mut rng)).collect();
+        let mut learners: Vec<PolicyLearner> = groups
+            .iter()
+            .map(|g| PolicyLearner::new(&space.subspace(g), &params.ppo, &mut rng))
+            .collect();
         let levels = space.levels();
         let critics = match params.critic {
-            CriticKind::Decentralised => {
-                Critics::Decentralised(groups.iter().map(|_| Critic::new(OBS.len(), &params.ppo, &mut rng)).collect())
-            }
-            CriticKind::Centralised => {
-                Critics::Centralised(Critic::new(levels.iter().sum::<usize>() + groups.len(), &params.ppo, &mut rng))
-            }
+            CriticKind::Decentralised => Critics::Decentralised(
+                groups
+                    .iter()
+                    .map(|_| Critic::new(OBS.len(), &params.ppo, &mut rng))
+                    .collect(),
+            ),
+            CriticKind::Centralised => Critics::Centralised(Critic::new(
+                levels.iter().sum::<usize>() + groups.len(),
+                &params.ppo,
+                &mut rng,
+            )),
         };
         if let Some(path) = &params.ppo.load_policy {
             let nets: Vec<PolicyNet> = learners.iter().map(|l| l.net.clone()).collect();
@@ -153,7 +182,11 @@ impl Marl {
             learners,
             critics,
             pending: VecDeque::new(),
-            rollout: Rollout { actions: vec![Vec::new(); n], log_probs: vec![Vec::new(); n], ..Default::default() },
+            rollout: Rollout {
+                actions: vec![Vec::new(); n],
+                log_probs: vec![Vec::new(); n],
+                ..Default::default()
+            },
             stats: BTreeMap::new(),
         })
     }
@@ -165,14 +198,26 @@ impl Marl {
 
     /// Writes every agent's policy as one burn record (load it with `ppo.load_policy`).
     pub fn save_policy(&self, path: &str) -> Result<(), PolicyFileError> {
-        save_module(self.learners.iter().map(|l| l.net.clone()).collect::<Vec<_>>(), path)
+        save_module(
+            self.learners
+                .iter()
+                .map(|l| l.net.clone())
+                .collect::<Vec<_>>(),
+            path,
+        )
     }
 
     /// One joint action as a parallel environment takes it: each agent's sub-design, by agent name.
     /// Report its team reward with [`Marl::observe`].
     pub fn act(&mut self) -> BTreeMap<String, Design> {
         let step = self.sample_step();
-        let out = self.names.iter().zip(&self.learners).zip(&step.actions).map(|((n, l), a)| (n.clone(), l.layout.decode(a))).collect();
+        let out = self
+            .names
+            .iter()
+            .zip(&self.learners)
+            .zip(&step.actions)
+            .map(|((n, l), a)| (n.clone(), l.layout.decode(a)))
+            .collect();
         self.pending.push_back(step);
         out
     }
@@ -204,7 +249,11 @@ impl Marl {
             actions.push(a);
             log_probs.push(lp);
         }
-        PendingStep { design, actions, log_probs }
+        PendingStep {
+            design,
+            actions,
+            log_probs,
+        }
     }
 
     /// The step for a design the agents did not ask for: each agent's part, encoded.
@@ -217,7 +266,11 @@ impl Marl {
             log_probs.push(l.distribution().log_prob(&a));
             actions.push(a);
         }
-        PendingStep { design: design.clone(), actions, log_probs }
+        PendingStep {
+            design: design.clone(),
+            actions,
+            log_probs,
+        }
     }
 
     fn record(&mut self, step: PendingStep, e: &Evaluation) {
@@ -248,7 +301,11 @@ impl Marl {
     fn update(&mut self) {
         let t = Instant::now();
         let n_agents = self.learners.len();
-        let fresh = Rollout { actions: vec![Vec::new(); n_agents], log_probs: vec![Vec::new(); n_agents], ..Default::default() };
+        let fresh = Rollout {
+            actions: vec![Vec::new(); n_agents],
+            log_probs: vec![Vec::new(); n_agents],
+            ..Default::default()
+        };
         let r = std::mem::replace(&mut self.rollout, fresh);
         let cfg = self.params.ppo.clone();
         let (mut inputs, mut targets) = (Vec::new(), Vec::new());
@@ -260,12 +317,24 @@ impl Marl {
                 Critics::Centralised(c) => c.predict(&x),
             };
             let last = *values.last().expect("non-empty rollout");
-            let (mut adv, tgt) = gae(&r.rewards, &values, last, cfg.discount as f32, cfg.gae_lambda as f32);
+            let (mut adv, tgt) = gae(
+                &r.rewards,
+                &values,
+                last,
+                cfg.discount as f32,
+                cfg.gae_lambda as f32,
+            );
             if cfg.normalize_advantage {
                 standardise(&mut adv);
             }
-            let p = self.learners[i].update(&r.actions[i], &r.log_probs[i], &adv, &cfg, &mut self.rng);
-            (loss, entropy, kl, clip) = (loss + p.policy_loss, entropy + p.entropy, kl + p.approx_kl, clip + p.clip_fraction);
+            let p =
+                self.learners[i].update(&r.actions[i], &r.log_probs[i], &adv, &cfg, &mut self.rng);
+            (loss, entropy, kl, clip) = (
+                loss + p.policy_loss,
+                entropy + p.entropy,
+                kl + p.approx_kl,
+                clip + p.clip_fraction,
+            );
             inputs.push(x);
             targets.push(tgt);
         }
@@ -277,7 +346,9 @@ impl Marl {
                 }
                 sum / n_agents as f64
             }
-            Critics::Centralised(c) => c.fit(&inputs.concat(), &targets.concat(), &cfg, &mut self.rng),
+            Critics::Centralised(c) => {
+                c.fit(&inputs.concat(), &targets.concat(), &cfg, &mut self.rng)
+            }
         };
         let n = n_agents as f64;
         let s = &mut self.stats;
@@ -291,13 +362,16 @@ impl Marl {
         s.insert("update_ms".into(), millis(t));
         if let Some(path) = &self.params.ppo.save_policy {
             let ok = self.save_policy(path).is_ok();
-            self.stats.insert("policy_saved".into(), if ok { 1.0 } else { 0.0 });
+            self.stats
+                .insert("policy_saved".into(), if ok { 1.0 } else { 0.0 });
         }
     }
 }
 
 impl Agent for Marl {
     fn ask(&mut self, n: usize) -> Vec<Design> {
+        // Designs of an earlier ask that were never told (a run cut short) are forgotten.
+        self.pending.clear();
         (0..n)
             .map(|_| {
                 let step = self.sample_step();

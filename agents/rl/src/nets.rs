@@ -16,12 +16,23 @@ use rand::Rng as _;
 const HALF_LN_2PI: f32 = 0.918_938_5;
 
 /// A dense layer with weights uniform in `±scale/sqrt(fan_in)` and a zero bias.
-pub(crate) fn linear(inputs: usize, outputs: usize, scale: f32, rng: &mut Rng, device: &Device) -> Linear {
+pub(crate) fn linear(
+    inputs: usize,
+    outputs: usize,
+    scale: f32,
+    rng: &mut Rng,
+    device: &Device,
+) -> Linear {
     let k = scale / (inputs as f32).sqrt();
-    let w: Vec<f32> = (0..inputs * outputs).map(|_| rng.random_range(-k..=k)).collect();
+    let w: Vec<f32> = (0..inputs * outputs)
+        .map(|_| rng.random_range(-k..=k))
+        .collect();
     Linear {
         weight: Param::from_data(TensorData::new(w, [inputs, outputs]), device),
-        bias: Some(Param::from_data(TensorData::new(vec![0.0f32; outputs], [outputs]), device)),
+        bias: Some(Param::from_data(
+            TensorData::new(vec![0.0f32; outputs], [outputs]),
+            device,
+        )),
     }
 }
 
@@ -34,13 +45,28 @@ pub struct Mlp {
 impl Mlp {
     /// `inputs → hidden… → outputs`; the last layer's weights are scaled by `out_scale` (small for
     /// policy heads, so that the first policy is close to uniform).
-    pub fn new(inputs: usize, hidden: &[usize], outputs: usize, out_scale: f32, rng: &mut Rng, device: &Device) -> Self {
+    pub fn new(
+        inputs: usize,
+        hidden: &[usize],
+        outputs: usize,
+        out_scale: f32,
+        rng: &mut Rng,
+        device: &Device,
+    ) -> Self {
         let mut sizes = vec![inputs];
         sizes.extend_from_slice(hidden);
         sizes.push(outputs);
         let n = sizes.len() - 1;
         let layers = (0..n)
-            .map(|i| linear(sizes[i], sizes[i + 1], if i + 1 == n { out_scale } else { 1.0 }, rng, device))
+            .map(|i| {
+                linear(
+                    sizes[i],
+                    sizes[i + 1],
+                    if i + 1 == n { out_scale } else { 1.0 },
+                    rng,
+                    device,
+                )
+            })
             .collect();
         Mlp { layers }
     }
@@ -87,11 +113,10 @@ impl ActionLayout {
                 _ => Head::Categorical(p.domain.levels()),
             })
             .collect();
-        ActionLayout { heads, domains: space.params().iter().map(|p| p.domain.clone()).collect() }
-    }
-
-    pub fn len(&self) -> usize {
-        self.heads.len()
+        ActionLayout {
+            heads,
+            domains: space.params().iter().map(|p| p.domain.clone()).collect(),
+        }
     }
 
     /// The design values an action stands for.
@@ -144,7 +169,13 @@ pub struct LogProbs {
 }
 
 impl PolicyNet {
-    pub fn new(obs: usize, hidden: &[usize], layout: &ActionLayout, rng: &mut Rng, device: &Device) -> Self {
+    pub fn new(
+        obs: usize,
+        hidden: &[usize],
+        layout: &ActionLayout,
+        rng: &mut Rng,
+        device: &Device,
+    ) -> Self {
         let (torso, width) = match hidden.split_last() {
             Some((&last, rest)) => (Mlp::new(obs, rest, last, 1.0, rng, device), last),
             None => (Mlp { layers: Vec::new() }, obs),
@@ -160,23 +191,43 @@ impl PolicyNet {
         let n_std = layout.gaussian_count().max(1);
         // Initial σ = 0.3 of the unit interval: broad enough to explore, narrow enough to resolve it.
         let log_std = Param::from_data(TensorData::new(vec![0.3f32.ln(); n_std], [n_std]), device);
-        PolicyNet { torso, heads, log_std }
+        PolicyNet {
+            torso,
+            heads,
+            log_std,
+        }
     }
 
     /// Per-head outputs for a batch of observations: logits `[B, n]` or means `[B, 1]`.
     pub fn forward(&self, obs: Tensor<2>) -> Vec<Tensor<2>> {
-        let h = if self.torso.layers.is_empty() { obs } else { tanh(self.torso.forward(obs)) };
-        self.heads.iter().map(|head| head.forward(h.clone())).collect()
+        let h = if self.torso.layers.is_empty() {
+            obs
+        } else {
+            tanh(self.torso.forward(obs))
+        };
+        self.heads
+            .iter()
+            .map(|head| head.forward(h.clone()))
+            .collect()
     }
 
     /// Log-probabilities of `actions` (`[B][heads]`) and entropies, summed over heads. `obs` has a
     /// row per action, or one row shared by all (computed once, then broadcast).
-    pub fn log_probs(&self, layout: &ActionLayout, obs: Tensor<2>, actions: &[Vec<f32>]) -> LogProbs {
+    pub fn log_probs(
+        &self,
+        layout: &ActionLayout,
+        obs: Tensor<2>,
+        actions: &[Vec<f32>],
+    ) -> LogProbs {
         let device = obs.device();
         let b = actions.len();
         let outs = self.forward(obs).into_iter().map(|o| {
             let [rows, n] = o.dims();
-            if rows == 1 && b > 1 { o.expand([b, n]) } else { o }
+            if rows == 1 && b > 1 {
+                o.expand([b, n])
+            } else {
+                o
+            }
         });
         let mut log_prob: Option<Tensor<1>> = None;
         let mut entropy: Option<Tensor<1>> = None;
@@ -198,7 +249,8 @@ impl PolicyNet {
                     let x: Vec<f32> = actions.iter().map(|a| a[i]).collect();
                     let x = Tensor::<1>::from_data(TensorData::new(x, [b]), &device);
                     let z = (x - mean) * log_std.clone().neg().exp();
-                    let lp = (z.square().mul_scalar(-0.5) - log_std.clone()).sub_scalar(HALF_LN_2PI);
+                    let lp =
+                        (z.square().mul_scalar(-0.5) - log_std.clone()).sub_scalar(HALF_LN_2PI);
                     let ent = log_std.add_scalar(0.5 + HALF_LN_2PI).expand([b]);
                     (lp, ent)
                 }
@@ -213,7 +265,10 @@ impl PolicyNet {
             });
         }
         let zeros = || Tensor::<1>::zeros([b], &device);
-        LogProbs { log_prob: log_prob.unwrap_or_else(zeros), entropy: entropy.unwrap_or_else(zeros) }
+        LogProbs {
+            log_prob: log_prob.unwrap_or_else(zeros),
+            entropy: entropy.unwrap_or_else(zeros),
+        }
     }
 
     /// The policy at one observation, as plain numbers (for sampling in Rust).
@@ -228,10 +283,15 @@ impl PolicyNet {
             .iter()
             .zip(outs)
             .map(|(h, out)| match h {
-                Head::Categorical(n) => HeadDist::Categorical(to_vec(log_softmax(out, 1).reshape([*n]))),
+                Head::Categorical(n) => {
+                    HeadDist::Categorical(to_vec(log_softmax(out, 1).reshape([*n])))
+                }
                 Head::Gaussian => {
                     g += 1;
-                    HeadDist::Gaussian { mean: to_vec(out.reshape([1]))[0], log_std: log_std[g - 1] }
+                    HeadDist::Gaussian {
+                        mean: to_vec(out.reshape([1]))[0],
+                        log_std: log_std[g - 1],
+                    }
                 }
             })
             .collect();
@@ -244,7 +304,10 @@ impl PolicyNet {
 pub enum HeadDist {
     /// Log-probabilities of each level.
     Categorical(Vec<f32>),
-    Gaussian { mean: f32, log_std: f32 },
+    Gaussian {
+        mean: f32,
+        log_std: f32,
+    },
 }
 
 /// A policy's joint distribution at one observation (heads are independent).
@@ -316,7 +379,11 @@ impl Distribution {
         self.heads
             .iter()
             .map(|h| match h {
-                HeadDist::Categorical(lp) => lp.iter().enumerate().fold(0, |b, (k, l)| if *l > lp[b] { k } else { b }) as f32,
+                HeadDist::Categorical(lp) => lp
+                    .iter()
+                    .enumerate()
+                    .fold(0, |b, (k, l)| if *l > lp[b] { k } else { b })
+                    as f32,
                 HeadDist::Gaussian { mean, .. } => *mean,
             })
             .collect()
@@ -332,7 +399,10 @@ fn standard_normal(rng: &mut Rng) -> f32 {
 
 /// A tensor's values as `f32`.
 pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().convert::<f32>().try_into_vec::<f32>().expect("float tensor")
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .expect("float tensor")
 }
 
 /// A `[rows, cols]` tensor from row-major values.

@@ -14,7 +14,8 @@ use gym::rng::{Rng, seeded};
 use gym::{Agent, AgentError, Design, Evaluation, ParamSpace};
 
 use crate::learner::{
-    Critic, OBS, PolicyFileError, PolicyLearner, PpoConfig, RewardShaper, gae, load_module, millis, save_module, standardise,
+    Critic, OBS, PolicyFileError, PolicyLearner, PpoConfig, RewardShaper, gae, load_module, millis,
+    save_module, standardise,
 };
 
 /// PPO's params are its learner's hyperparameters.
@@ -75,7 +76,9 @@ impl Ppo {
 
     /// The most likely design under the current policy.
     pub fn greedy_design(&self) -> Design {
-        self.policy.layout.decode(&self.policy.distribution().mode())
+        self.policy
+            .layout
+            .decode(&self.policy.distribution().mode())
     }
 
     fn update(&mut self) {
@@ -84,11 +87,19 @@ impl Ppo {
         let n = r.rewards.len();
         let obs = vec![OBS.to_vec(); n];
         let values = self.critic.predict(&obs);
-        let (mut adv, targets) = gae(&r.rewards, &values, values[n - 1], self.params.discount as f32, self.params.gae_lambda as f32);
+        let (mut adv, targets) = gae(
+            &r.rewards,
+            &values,
+            values[n - 1],
+            self.params.discount as f32,
+            self.params.gae_lambda as f32,
+        );
         if self.params.normalize_advantage {
             standardise(&mut adv);
         }
-        let p = self.policy.update(&r.actions, &r.log_probs, &adv, &self.params, &mut self.rng);
+        let p = self
+            .policy
+            .update(&r.actions, &r.log_probs, &adv, &self.params, &mut self.rng);
         let value_loss = self.critic.fit(&obs, &targets, &self.params, &mut self.rng);
         let s = &mut self.stats;
         *s.entry("updates".into()).or_default() += 1.0;
@@ -100,13 +111,17 @@ impl Ppo {
         s.insert("update_ms".into(), millis(t));
         if let Some(path) = &self.params.save_policy {
             let ok = self.save_policy(path).is_ok();
-            self.stats.insert("policy_saved".into(), if ok { 1.0 } else { 0.0 });
+            self.stats
+                .insert("policy_saved".into(), if ok { 1.0 } else { 0.0 });
         }
     }
 }
 
 pub(crate) fn bad_params(agent: &str, e: impl std::fmt::Display) -> AgentError {
-    AgentError::BadParams { agent: agent.to_string(), message: e.to_string() }
+    AgentError::BadParams {
+        agent: agent.to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// Takes the pending entry for `design` (in ask order), or encodes a design the agent did not ask for.
@@ -126,6 +141,8 @@ pub(crate) fn take_pending(
 
 impl Agent for Ppo {
     fn ask(&mut self, n: usize) -> Vec<Design> {
+        // Designs of an earlier ask that were never told (a run cut short) are forgotten.
+        self.pending.clear();
         let dist = self.policy.distribution();
         (0..n)
             .map(|_| {

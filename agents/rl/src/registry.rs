@@ -23,19 +23,31 @@ pub const AGENTS: &[AgentInfo] = &[
         kind: "ppo",
         description: "proximal policy optimisation with a categorical head per knob (ArchGym's PPO, multi-discrete)",
         defaults: defaults_of::<ppo::Params>,
-        build: |space: &ParamSpace, json, seed| build("ppo", json, |p| Ok(Box::new(ppo::Ppo::new(space, p, seed)?))),
+        build: |space: &ParamSpace, json, seed| {
+            build("ppo", json, |p| {
+                Ok(Box::new(ppo::Ppo::new(space, p, seed)?))
+            })
+        },
     },
     AgentInfo {
         kind: "sac",
         description: "discrete soft actor-critic with per-knob counterfactual twin critics",
         defaults: defaults_of::<sac::Params>,
-        build: |space: &ParamSpace, json, seed| build("sac", json, |p| Ok(Box::new(sac::Sac::new(space, p, seed)?))),
+        build: |space: &ParamSpace, json, seed| {
+            build("sac", json, |p| {
+                Ok(Box::new(sac::Sac::new(space, p, seed)?))
+            })
+        },
     },
     AgentInfo {
         kind: "marl",
         description: "one PPO agent per knob group sharing the team reward (independent PPO, or MAPPO with critic: centralised)",
         defaults: defaults_of::<marl::Params>,
-        build: |space: &ParamSpace, json, seed| build("marl", json, |p| Ok(Box::new(marl::Marl::new(space, p, seed)?))),
+        build: |space: &ParamSpace, json, seed| {
+            build("marl", json, |p| {
+                Ok(Box::new(marl::Marl::new(space, p, seed)?))
+            })
+        },
     },
 ];
 

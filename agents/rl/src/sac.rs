@@ -23,7 +23,9 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
 use crate::device::device;
-use crate::learner::{OBS, PolicyFileError, RewardShaper, adam, check_hidden, load_module, millis, save_module};
+use crate::learner::{
+    OBS, PolicyFileError, RewardShaper, adam, check_hidden, load_module, millis, save_module,
+};
 use crate::nets::{ActionLayout, Mlp, PolicyNet, index_onehot, matrix, to_vec, vector};
 use crate::ppo::bad_params;
 
@@ -88,14 +90,24 @@ impl AgentParams for Params {
     fn validate(&self) -> Result<(), String> {
         check_range("learning_rate", self.learning_rate, 1e-8, 1.0)?;
         check_range("batch_size", self.batch_size, 1, 1 << 16)?;
-        check_range("min_replay_size", self.min_replay_size, 1, self.max_replay_size)?;
+        check_range(
+            "min_replay_size",
+            self.min_replay_size,
+            1,
+            self.max_replay_size,
+        )?;
         check_range("max_replay_size", self.max_replay_size, 1, 1 << 24)?;
         check_range("steps_per_update", self.steps_per_update, 1, 1 << 20)?;
         check_range("gradient_steps", self.gradient_steps, 1, 10_000)?;
         if let Some(a) = self.entropy_coefficient {
             check_range("entropy_coefficient", a, 0.0, 100.0)?;
         }
-        check_range("initial_entropy_coefficient", self.initial_entropy_coefficient, 1e-6, 100.0)?;
+        check_range(
+            "initial_entropy_coefficient",
+            self.initial_entropy_coefficient,
+            1e-6,
+            100.0,
+        )?;
         check_range("target_entropy_ratio", self.target_entropy_ratio, 0.0, 1.0)?;
         check_range("max_gradient_norm", self.max_gradient_norm, 1e-6, 1e6)?;
         check_range("batch", self.batch, 1, 1 << 16)?;
@@ -142,15 +154,27 @@ impl Sac {
             actor = load_module(actor, path).map_err(|e| bad_params("sac", e))?;
         }
         let critic_set = |rng: &mut Rng| -> Vec<Mlp> {
-            levels.iter().map(|&n| Mlp::new(width, &params.hidden, n, 1.0, rng, &dev)).collect()
+            levels
+                .iter()
+                .map(|&n| Mlp::new(width, &params.hidden, n, 1.0, rng, &dev))
+                .collect()
         };
-        let critics = TwinCritics { first: critic_set(&mut rng), second: critic_set(&mut rng) };
-        let alpha0 = params.entropy_coefficient.unwrap_or(params.initial_entropy_coefficient).max(1e-12);
+        let critics = TwinCritics {
+            first: critic_set(&mut rng),
+            second: critic_set(&mut rng),
+        };
+        let alpha0 = params
+            .entropy_coefficient
+            .unwrap_or(params.initial_entropy_coefficient)
+            .max(1e-12);
         Ok(Sac {
             actor_optim: adam(params.max_gradient_norm),
             critic_optim: adam(params.max_gradient_norm),
             log_alpha: vec![alpha0.ln(); levels.len()],
-            target_entropy: levels.iter().map(|&n| params.target_entropy_ratio * (n as f64).ln()).collect(),
+            target_entropy: levels
+                .iter()
+                .map(|&n| params.target_entropy_ratio * (n as f64).ln())
+                .collect(),
             shaper: RewardShaper::new(params.infeasible_reward),
             space: space.clone(),
             layout,
@@ -185,7 +209,9 @@ impl Sac {
     fn gradient_step(&mut self) -> [f64; 3] {
         let dev = device();
         let b = self.params.batch_size.min(self.replay.len());
-        let batch: Vec<usize> = (0..b).map(|_| self.rng.random_range(0..self.replay.len())).collect();
+        let batch: Vec<usize> = (0..b)
+            .map(|_| self.rng.random_range(0..self.replay.len()))
+            .collect();
         let rewards = vector(batch.iter().map(|&i| self.replay[i].1).collect(), &dev);
         let width: usize = self.levels.iter().sum();
         let k = self.levels.len();
@@ -193,14 +219,24 @@ impl Sac {
         let mut critic_loss: Option<Tensor<1>> = None;
         let mut soft_q = Vec::with_capacity(k);
         for knob in 0..k {
-            let x: Vec<f32> = batch.iter().flat_map(|&i| index_onehot(&self.levels, &self.replay[i].0, &[knob])).collect();
+            let x: Vec<f32> = batch
+                .iter()
+                .flat_map(|&i| index_onehot(&self.levels, &self.replay[i].0, &[knob]))
+                .collect();
             let x = matrix(x, b, width, &dev);
-            let taken: Vec<i64> = batch.iter().map(|&i| self.replay[i].0[knob] as i64).collect();
+            let taken: Vec<i64> = batch
+                .iter()
+                .map(|&i| self.replay[i].0[knob] as i64)
+                .collect();
             let taken = Tensor::<2, Int>::from_data(TensorData::new(taken, [b, 1]), &dev);
             let q1 = self.critics.first[knob].forward(x.clone());
             let q2 = self.critics.second[knob].forward(x);
-            let l1 = (q1.clone().gather(1, taken.clone()).reshape([b]) - rewards.clone()).square().mean();
-            let l2 = (q2.clone().gather(1, taken).reshape([b]) - rewards.clone()).square().mean();
+            let l1 = (q1.clone().gather(1, taken.clone()).reshape([b]) - rewards.clone())
+                .square()
+                .mean();
+            let l2 = (q2.clone().gather(1, taken).reshape([b]) - rewards.clone())
+                .square()
+                .mean();
             let l = l1 + l2;
             critic_loss = Some(match critic_loss {
                 Some(t) => t + l,
@@ -211,7 +247,9 @@ impl Sac {
         }
         let critic_loss = critic_loss.expect("at least one knob").div_scalar(k as f32);
         let grads = GradientsParams::from_grads(critic_loss.backward(), &self.critics);
-        self.critics = self.critic_optim.step(self.params.learning_rate, self.critics.clone(), grads);
+        self.critics =
+            self.critic_optim
+                .step(self.params.learning_rate, self.critics.clone(), grads);
 
         // Actor: Σₖ Σₐ πₖ(a) (αₖ ln πₖ(a) − Q̄ₖ(a)), exact over each head's levels.
         let outs = self.actor.forward(matrix(OBS.to_vec(), 1, OBS.len(), &dev));
@@ -231,7 +269,9 @@ impl Sac {
         let actor_loss = actor_loss.expect("at least one knob");
         let actor_value = to_vec(actor_loss.clone())[0] as f64;
         let grads = GradientsParams::from_grads(actor_loss.backward(), &self.actor);
-        self.actor = self.actor_optim.step(self.params.learning_rate, self.actor.clone(), grads);
+        self.actor = self
+            .actor_optim
+            .step(self.params.learning_rate, self.actor.clone(), grads);
 
         // Temperatures: gradient descent on αₖ·(Hₖ − H̄ₖ) in ln αₖ.
         if self.params.entropy_coefficient.is_none() {
@@ -245,7 +285,9 @@ impl Sac {
     }
 
     fn alpha(&self, knob: usize) -> f64 {
-        self.params.entropy_coefficient.unwrap_or_else(|| self.log_alpha[knob].exp())
+        self.params
+            .entropy_coefficient
+            .unwrap_or_else(|| self.log_alpha[knob].exp())
     }
 
     fn update(&mut self) {
@@ -256,7 +298,8 @@ impl Sac {
             sums.iter_mut().zip(s).for_each(|(a, b)| *a += b);
         }
         let n = self.params.gradient_steps as f64;
-        let alpha = (0..self.levels.len()).map(|k| self.alpha(k)).sum::<f64>() / self.levels.len().max(1) as f64;
+        let alpha = (0..self.levels.len()).map(|k| self.alpha(k)).sum::<f64>()
+            / self.levels.len().max(1) as f64;
         let s = &mut self.stats;
         *s.entry("updates".into()).or_default() += 1.0;
         s.insert("q_loss".into(), sums[0] / n);
@@ -266,7 +309,8 @@ impl Sac {
         s.insert("update_ms".into(), millis(t));
         if let Some(path) = &self.params.save_policy {
             let ok = self.save_policy(path).is_ok();
-            self.stats.insert("policy_saved".into(), if ok { 1.0 } else { 0.0 });
+            self.stats
+                .insert("policy_saved".into(), if ok { 1.0 } else { 0.0 });
         }
     }
 }
@@ -278,7 +322,9 @@ impl Agent for Sac {
             return (0..n).map(|_| self.space.sample(&mut self.rng)).collect();
         }
         let dist = self.actor.distribution(&self.layout, &OBS);
-        (0..n).map(|_| self.layout.decode(&dist.sample(&mut self.rng).0)).collect()
+        (0..n)
+            .map(|_| self.layout.decode(&dist.sample(&mut self.rng).0))
+            .collect()
     }
 
     fn tell(&mut self, evaluations: &[Evaluation]) {
@@ -286,13 +332,17 @@ impl Agent for Sac {
             let r = self.shaper.shape(e);
             self.push(self.space.to_indices(&e.design), r);
             self.since_update += 1;
-            if self.inserted >= self.params.min_replay_size && self.since_update >= self.params.steps_per_update {
+            if self.inserted >= self.params.min_replay_size
+                && self.since_update >= self.params.steps_per_update
+            {
                 self.since_update = 0;
                 self.update();
             }
         }
     }
 
+    // Designs per ask (`batch`), not the gradient minibatch (`batch_size`).
+    #[allow(clippy::misnamed_getters)]
     fn batch_size(&self) -> usize {
         self.params.batch
     }

@@ -11,9 +11,19 @@ const BUDGET: usize = 640;
 const REPLAY_BUDGET: usize = 256;
 
 /// Rewards of every evaluation of agent `kind` on `Separable(6, 8)`, in order.
-fn run(kind: &str, params: serde_json::Value, seed: u64, budget: usize) -> (Vec<f64>, std::collections::BTreeMap<String, f64>) {
+fn run(
+    kind: &str,
+    params: serde_json::Value,
+    seed: u64,
+    budget: usize,
+) -> (Vec<f64>, std::collections::BTreeMap<String, f64>) {
     let sim = Separable::new(KNOBS, CHOICES);
-    let objective = ObjectiveSpec { maximize: Some("score".into()), ..Default::default() }.build(sim.metrics()).unwrap();
+    let objective = ObjectiveSpec {
+        maximize: Some("score".into()),
+        ..Default::default()
+    }
+    .build(sim.metrics())
+    .unwrap();
     let info = rl::find(kind).unwrap_or_else(|| panic!("agent {kind} is registered"));
     let mut agent = (info.build)(sim.space(), &params, seed).unwrap();
     let runner = Runner::new(&sim, &objective, Budget::evaluations(budget));
@@ -39,14 +49,23 @@ fn check_learns(kind: &str, params: serde_json::Value, share: f64) {
     assert_eq!(rewards.len(), BUDGET);
     let (first, last) = first_last(&rewards);
     let max = KNOBS as f64;
-    println!("{kind}: first 20% mean {first:.3}, last 20% mean {last:.3} (max {max}); stats {stats:?}");
+    println!(
+        "{kind}: first 20% mean {first:.3}, last 20% mean {last:.3} (max {max}); stats {stats:?}"
+    );
     assert!(
         last - first >= share * (max - first),
         "{kind} did not learn enough: first {first:.3} last {last:.3}, wanted {share} of the gap to {max}"
     );
-    assert!(stats.get("updates").copied().unwrap_or(0.0) >= 1.0, "{kind} never updated: {stats:?}");
+    assert!(
+        stats.get("updates").copied().unwrap_or(0.0) >= 1.0,
+        "{kind} never updated: {stats:?}"
+    );
     let (again, _) = run(kind, params, 7, REPLAY_BUDGET);
-    assert_eq!(rewards[..REPLAY_BUDGET], again[..], "{kind}: same seed must give the same run");
+    assert_eq!(
+        rewards[..REPLAY_BUDGET],
+        again[..],
+        "{kind}: same seed must give the same run"
+    );
 }
 
 fn small_ppo() -> serde_json::Value {
@@ -60,7 +79,11 @@ fn ppo_learns_separable() {
 
 #[test]
 fn sac_learns_separable() {
-    check_learns("sac", json!({ "hidden": [16], "steps_per_update": 32, "gradient_steps": 4 }), 0.6);
+    check_learns(
+        "sac",
+        json!({ "hidden": [16], "steps_per_update": 32, "gradient_steps": 4 }),
+        0.6,
+    );
 }
 
 #[test]
@@ -70,7 +93,11 @@ fn independent_marl_learns_separable() {
 
 #[test]
 fn mappo_learns_separable() {
-    check_learns("marl", json!({ "critic": "centralised", "ppo": small_ppo() }), 0.6);
+    check_learns(
+        "marl",
+        json!({ "critic": "centralised", "ppo": small_ppo() }),
+        0.6,
+    );
 }
 
 #[test]
