@@ -1,0 +1,383 @@
+//! Combinational equivalence checking: both circuits are strashed into one graph over shared inputs,
+//! random simulation looks for a distinguishing pattern, then a SAT solver (batsat) proves each
+//! remaining output pair equal on the miter `a XOR b`.
+
+use batsat::{BasicSolver, SolverInterface, lbool};
+use rand::Rng;
+
+use crate::aig::{Aig, Lit};
+use crate::error::LogicError;
+
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub seed: u64,
+    /// 64-bit words of random patterns simulated before SAT.
+    pub sim_words: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            seed: 1,
+            sim_words: 128,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Equivalent,
+    /// Output `output` differs under the input assignment `counterexample`.
+    Different {
+        output: usize,
+        counterexample: Vec<bool>,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub structurally_equal: usize,
+    pub sat_calls: usize,
+    pub counterexamples: usize,
+}
+
+/// Copies `src` into `dst` over the given input literals; returns the output literals.
+fn copy_into(dst: &mut Aig, src: &Aig, inputs: &[Lit]) -> Vec<Lit> {
+    let mut map = vec![Lit::FALSE; src.num_slots()];
+    for (k, &i) in src.inputs().iter().enumerate() {
+        map[i as usize] = inputs[k];
+    }
+    for n in src.topo_order() {
+        let m = |l: Lit| map[l.node() as usize].not_if(l.is_compl());
+        map[n as usize] = dst.and(m(src.fanin0(n)), m(src.fanin1(n)));
+    }
+    src.outputs()
+        .iter()
+        .map(|o| map[o.node() as usize].not_if(o.is_compl()))
+        .collect()
+}
+
+pub fn check(a: &Aig, b: &Aig, params: &Params) -> Result<(Verdict, Stats), LogicError> {
+    if a.num_inputs() != b.num_inputs() || a.num_outputs() != b.num_outputs() {
+        return Err(LogicError::Mismatch(format!(
+            "{} inputs / {} outputs vs {} inputs / {} outputs",
+            a.num_inputs(),
+            a.num_outputs(),
+            b.num_inputs(),
+            b.num_outputs()
+        )));
+    }
+    let mut m = Aig::new();
+    let inputs: Vec<Lit> = (0..a.num_inputs()).map(|_| m.add_input()).collect();
+    let oa = copy_into(&mut m, a, &inputs);
+    let ob = copy_into(&mut m, b, &inputs);
+    let mut stats = Stats::default();
+    let mut pending = Vec::new();
+    for (i, (&x, &y)) in oa.iter().zip(&ob).enumerate() {
+        if x == y {
+            stats.structurally_equal += 1;
+        } else {
+            pending.push(i);
+        }
+        m.add_output(x);
+        m.add_output(y);
+    }
+    if pending.is_empty() {
+        return Ok((Verdict::Equivalent, stats));
+    }
+    // Random simulation.
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(params.seed);
+    let pats: Vec<Vec<u64>> = (0..m.num_inputs())
+        .map(|_| (0..params.sim_words).map(|_| rng.random::<u64>()).collect())
+        .collect();
+    let vals = m.simulate(&pats);
+    let value = |l: Lit, w: usize| vals[l.node() as usize][w] ^ crate::aig::mask(l);
+    for &i in &pending {
+        for w in 0..params.sim_words {
+            let diff = value(oa[i], w) ^ value(ob[i], w);
+            if diff != 0 {
+                let bit = diff.trailing_zeros();
+                let cex = pats.iter().map(|p| (p[w] >> bit) & 1 == 1).collect();
+                return Ok((
+                    Verdict::Different {
+                        output: i,
+                        counterexample: cex,
+                    },
+                    stats,
+                ));
+            }
+        }
+    }
+    // SAT sweeping into a reduced graph `f`: nodes whose simulation signatures match an earlier node
+    // are proven equal (then merged) with a small SAT query whose cut points are the nodes both cones
+    // share; a satisfiable local query is re-checked on the full cones before it counts.
+    let words = params.sim_words;
+    let mut sigs: Vec<Vec<u64>> = vals
+        .iter()
+        .map(|v| {
+            if v.is_empty() {
+                vec![0; words]
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    let key = |sig: &[u64]| -> (Vec<u64>, bool) {
+        let flip = sig[0] & 1 == 1;
+        (
+            sig.iter().map(|w| if flip { !w } else { *w }).collect(),
+            flip,
+        )
+    };
+    let mut f = Aig::new();
+    let mut map = vec![Lit::FALSE; m.num_slots()];
+    let mut reps: std::collections::HashMap<Vec<u64>, (u32, bool)> =
+        std::collections::HashMap::new();
+    for &i in m.inputs() {
+        map[i as usize] = f.add_input();
+        let (k, fl) = key(&sigs[i as usize]);
+        reps.entry(k).or_insert((i, fl));
+    }
+    let (k0, f0) = key(&sigs[0]);
+    reps.insert(k0, (0, f0));
+    let mut marks = Marks::default();
+    for n in m.topo_order() {
+        let ml = |l: Lit| map[l.node() as usize].not_if(l.is_compl());
+        let fl = f.and(ml(m.fanin0(n)), ml(m.fanin1(n)));
+        map[n as usize] = fl;
+        let (k, flip) = key(&sigs[n as usize]);
+        let Some(&(r, rflip)) = reps.get(&k) else {
+            reps.insert(k, (n, flip));
+            continue;
+        };
+        let target = map[r as usize].not_if(flip != rflip);
+        if target == fl {
+            continue;
+        }
+        stats.sat_calls += 1;
+        match prove_equal(&f, fl, target, &mut marks) {
+            None => map[n as usize] = target,
+            Some(cex) => {
+                stats.counterexamples += 1;
+                refine(&m, &mut sigs, &cex);
+                let done: Vec<u32> = reps.values().map(|&(r, _)| r).collect();
+                reps.clear();
+                for r in done {
+                    let (k, fl) = key(&sigs[r as usize]);
+                    reps.entry(k).or_insert((r, fl));
+                }
+                let (k, fl) = key(&sigs[n as usize]);
+                reps.entry(k).or_insert((n, fl));
+            }
+        }
+    }
+    for &i in &pending {
+        let (x, y) = (
+            map[oa[i].node() as usize].not_if(oa[i].is_compl()),
+            map[ob[i].node() as usize].not_if(ob[i].is_compl()),
+        );
+        if x == y {
+            continue;
+        }
+        stats.sat_calls += 1;
+        if let Some(cex) = prove_full(&f, x, y) {
+            return Ok((
+                Verdict::Different {
+                    output: i,
+                    counterexample: cex,
+                },
+                stats,
+            ));
+        }
+    }
+    Ok((Verdict::Equivalent, stats))
+}
+
+#[derive(Default)]
+struct Marks {
+    a: Vec<u32>,
+    b: Vec<u32>,
+    epoch: u32,
+}
+
+fn mark_tfi(g: &Aig, root: u32, marks: &mut [u32], epoch: u32) {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if marks[n as usize] == epoch {
+            continue;
+        }
+        marks[n as usize] = epoch;
+        if g.is_and(n) {
+            stack.push(g.fanin0(n).node());
+            stack.push(g.fanin1(n).node());
+        }
+    }
+}
+
+/// None when `x == y` is proven; otherwise an input pattern distinguishing them.
+fn prove_equal(g: &Aig, x: Lit, y: Lit, marks: &mut Marks) -> Option<Vec<bool>> {
+    marks.a.resize(g.num_slots(), 0);
+    marks.b.resize(g.num_slots(), 0);
+    marks.epoch += 1;
+    let e = marks.epoch;
+    mark_tfi(g, x.node(), &mut marks.a, e);
+    mark_tfi(g, y.node(), &mut marks.b, e);
+    let (ma, mb) = (&marks.a, &marks.b);
+    let shared = |n: u32| ma[n as usize] == e && mb[n as usize] == e;
+    // Cut points: shared nodes at least `depth` levels below the miter; deepen while the local
+    // model is spurious.
+    let top = g.level(x.node()).min(g.level(y.node()));
+    for depth in [0u32, 2, 4, 8, 16, 32] {
+        if depth > top {
+            break;
+        }
+        let local = miter_sat(g, x, y, &|n| {
+            n != x.node() && n != y.node() && shared(n) && g.level(n) + depth <= top
+        })?;
+        // The local model may be a real counterexample already: check it by simulation
+        // (`g` only grows by `and`, so slot order is topological).
+        let mut v = vec![false; g.num_slots()];
+        for (k, &i) in g.inputs().iter().enumerate() {
+            v[i as usize] = local[k];
+        }
+        for n in 0..g.num_slots() as u32 {
+            if g.is_and(n) {
+                let (a, b) = (g.fanin0(n), g.fanin1(n));
+                v[n as usize] =
+                    (v[a.node() as usize] ^ a.is_compl()) && (v[b.node() as usize] ^ b.is_compl());
+            }
+        }
+        let val = |l: Lit| v[l.node() as usize] ^ l.is_compl();
+        if val(x) != val(y) {
+            return Some(local);
+        }
+    }
+    prove_full(g, x, y)
+}
+
+/// Full-cone SAT check: None if equal, else a counterexample over the inputs.
+fn prove_full(g: &Aig, x: Lit, y: Lit) -> Option<Vec<bool>> {
+    miter_sat(g, x, y, &|_| false)
+}
+
+/// Solves `x != y` with nodes for which `cut(n)` holds treated as free variables.
+fn miter_sat(g: &Aig, x: Lit, y: Lit, cut: &dyn Fn(u32) -> bool) -> Option<Vec<bool>> {
+    let mut solver = BasicSolver::default();
+    let mut var: crate::aig::FastMap<u32, batsat::Var> = Default::default();
+    let mut stack = vec![x.node(), y.node()];
+    while let Some(&n) = stack.last() {
+        if var.contains_key(&n) {
+            stack.pop();
+            continue;
+        }
+        if !g.is_and(n) || cut(n) {
+            let v = solver.new_var_default();
+            if n == 0 {
+                solver.add_clause_reuse(&mut vec![batsat::Lit::new(v, false)]);
+            }
+            var.insert(n, v);
+            stack.pop();
+            continue;
+        }
+        let (f0, f1) = (g.fanin0(n), g.fanin1(n));
+        let mut missing = false;
+        for c in [f0.node(), f1.node()] {
+            if !var.contains_key(&c) {
+                stack.push(c);
+                missing = true;
+            }
+        }
+        if missing {
+            continue;
+        }
+        let v = solver.new_var_default();
+        let lit = |l: Lit| batsat::Lit::new(var[&l.node()], !l.is_compl());
+        let (o, a, b) = (batsat::Lit::new(v, true), lit(f0), lit(f1));
+        solver.add_clause_reuse(&mut vec![!o, a]);
+        solver.add_clause_reuse(&mut vec![!o, b]);
+        solver.add_clause_reuse(&mut vec![o, !a, !b]);
+        var.insert(n, v);
+        stack.pop();
+    }
+    let lit = |l: Lit| batsat::Lit::new(var[&l.node()], !l.is_compl());
+    let (a, b) = (lit(x), lit(y));
+    solver.add_clause_reuse(&mut vec![a, b]);
+    solver.add_clause_reuse(&mut vec![!a, !b]);
+    if solver.solve_limited(&[]) != lbool::TRUE {
+        return None;
+    }
+    Some(
+        g.inputs()
+            .iter()
+            .map(|i| {
+                var.get(i)
+                    .is_some_and(|&v| solver.value_var(v) == lbool::TRUE)
+            })
+            .collect(),
+    )
+}
+
+/// Appends the simulation of the counterexample and all its distance-1 neighbours to every
+/// signature (rarely active signals such as comparator chains need the neighbours).
+fn refine(m: &Aig, sigs: &mut [Vec<u64>], cex: &[bool]) {
+    let ni = cex.len();
+    let nw = (ni + 1).div_ceil(64);
+    let pats: Vec<Vec<u64>> = (0..ni)
+        .map(|i| {
+            (0..nw)
+                .map(|w| {
+                    let mut word = 0u64;
+                    for b in 0..64 {
+                        let p = w * 64 + b;
+                        if p > ni {
+                            break;
+                        }
+                        let flip = p >= 1 && p - 1 == i;
+                        word |= ((cex[i] ^ flip) as u64) << b;
+                    }
+                    word
+                })
+                .collect()
+        })
+        .collect();
+    let v = m.simulate(&pats);
+    for (slot, s) in sigs.iter_mut().enumerate() {
+        if v[slot].is_empty() {
+            s.extend(std::iter::repeat_n(0, nw));
+        } else {
+            s.extend_from_slice(&v[slot]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_equal_and_different() {
+        let mut a = Aig::new();
+        let (x, y, z) = (a.add_input(), a.add_input(), a.add_input());
+        let t = a.and(x, y);
+        let o = a.and(t, z);
+        a.add_output(o);
+        let mut b = Aig::new();
+        let (x, y, z) = (b.add_input(), b.add_input(), b.add_input());
+        let t = b.and(y, z);
+        let o = b.and(x, t);
+        b.add_output(o);
+        assert_eq!(
+            check(&a, &b, &Params::default()).unwrap().0,
+            Verdict::Equivalent
+        );
+        let mut c = Aig::new();
+        let (x, y, z) = (c.add_input(), c.add_input(), c.add_input());
+        let t = c.and(y, z);
+        let o = c.or(x, t);
+        c.add_output(o);
+        assert!(matches!(
+            check(&a, &c, &Params::default()).unwrap().0,
+            Verdict::Different { output: 0, .. }
+        ));
+    }
+}

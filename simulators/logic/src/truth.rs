@@ -1,0 +1,461 @@
+//! Truth tables of any number of variables as `u64` words (variable `i < 6` inside a word, higher
+//! variables across words), irredundant sums of products (Minato–Morreale ISOP) and algebraic factoring.
+
+/// Masks of the six in-word variables.
+pub const VAR_MASKS: [u64; 6] = [
+    0xAAAA_AAAA_AAAA_AAAA,
+    0xCCCC_CCCC_CCCC_CCCC,
+    0xF0F0_F0F0_F0F0_F0F0,
+    0xFF00_FF00_FF00_FF00,
+    0xFFFF_0000_FFFF_0000,
+    0xFFFF_FFFF_0000_0000,
+];
+
+pub fn words(nvars: usize) -> usize {
+    if nvars <= 6 { 1 } else { 1 << (nvars - 6) }
+}
+
+/// The truth table of variable `v` over `nvars` variables.
+pub fn var(v: usize, nvars: usize) -> Vec<u64> {
+    let w = words(nvars);
+    (0..w)
+        .map(|i| {
+            if v < 6 {
+                VAR_MASKS[v]
+            } else if (i >> (v - 6)) & 1 == 1 {
+                !0
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
+/// Keeps only the 2^nvars meaningful bits of a one-word table, replicated (so comparisons work).
+pub fn normalize1(t: u64, nvars: usize) -> u64 {
+    if nvars >= 6 {
+        return t;
+    }
+    let bits = 1u32 << nvars;
+    let mut t = t & ((1u64 << bits) - 1);
+    let mut b = bits;
+    while b < 64 {
+        t |= t << b;
+        b *= 2;
+    }
+    t
+}
+
+pub fn cofactor(t: &[u64], v: usize, value: bool) -> Vec<u64> {
+    let mut r = t.to_vec();
+    if v < 6 {
+        let m = VAR_MASKS[v];
+        let s = 1u32 << v;
+        for w in r.iter_mut() {
+            *w = if value {
+                (*w & m) | ((*w & m) >> s)
+            } else {
+                (*w & !m) | ((*w & !m) << s)
+            };
+        }
+    } else {
+        let step = 1usize << (v - 6);
+        let mut i = 0;
+        while i < r.len() {
+            for j in 0..step {
+                let src = if value { r[i + step + j] } else { r[i + j] };
+                r[i + j] = src;
+                r[i + step + j] = src;
+            }
+            i += 2 * step;
+        }
+    }
+    r
+}
+
+pub fn depends_on(t: &[u64], v: usize) -> bool {
+    if v < 6 {
+        let m = VAR_MASKS[v];
+        let s = 1u32 << v;
+        t.iter().any(|&w| ((w & m) >> s) != (w & !m))
+    } else {
+        let step = 1usize << (v - 6);
+        t.chunks(2 * step).any(|c| c[..step] != c[step..])
+    }
+}
+
+pub fn is_zero(t: &[u64]) -> bool {
+    t.iter().all(|&w| w == 0)
+}
+pub fn is_ones(t: &[u64]) -> bool {
+    t.iter().all(|&w| w == !0)
+}
+fn and(a: &[u64], b: &[u64]) -> Vec<u64> {
+    a.iter().zip(b).map(|(x, y)| x & y).collect()
+}
+fn andn(a: &[u64], b: &[u64]) -> Vec<u64> {
+    a.iter().zip(b).map(|(x, y)| x & !y).collect()
+}
+fn or(a: &[u64], b: &[u64]) -> Vec<u64> {
+    a.iter().zip(b).map(|(x, y)| x | y).collect()
+}
+
+/// A product term: bit `i` of `pos` means variable `i`, bit `i` of `neg` means its complement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cube {
+    pub pos: u32,
+    pub neg: u32,
+}
+
+impl Cube {
+    pub fn literals(&self) -> u32 {
+        self.pos.count_ones() + self.neg.count_ones()
+    }
+}
+
+/// An irredundant sum of products covering `on` (completely specified) over `nvars` variables.
+pub fn isop(on: &[u64], nvars: usize) -> Vec<Cube> {
+    let mut cubes = Vec::new();
+    if on.len() <= 16 {
+        let mut t = [0u64; 16];
+        t[..on.len()].copy_from_slice(on);
+        isop_fixed(&t, &t, nvars, nvars, on.len(), &mut cubes);
+    } else {
+        isop_rec(on, on, nvars, &mut cubes);
+    }
+    cubes
+}
+
+type Fixed = [u64; 16];
+
+fn cof_fixed(t: &Fixed, v: usize, value: bool, nw: usize) -> Fixed {
+    let mut r = *t;
+    if v < 6 {
+        let m = VAR_MASKS[v];
+        let s = 1u32 << v;
+        for w in r[..nw].iter_mut() {
+            *w = if value {
+                (*w & m) | ((*w & m) >> s)
+            } else {
+                (*w & !m) | ((*w & !m) << s)
+            };
+        }
+    } else {
+        let step = 1usize << (v - 6);
+        let mut i = 0;
+        while i < nw {
+            for j in 0..step {
+                let src = if value { t[i + step + j] } else { t[i + j] };
+                r[i + j] = src;
+                r[i + step + j] = src;
+            }
+            i += 2 * step;
+        }
+    }
+    r
+}
+
+/// ISOP on fixed-size tables (up to 10 variables) without heap allocation.
+fn isop_fixed(
+    lower: &Fixed,
+    upper: &Fixed,
+    nvars: usize,
+    top: usize,
+    nw: usize,
+    cubes: &mut Vec<Cube>,
+) -> Fixed {
+    if lower[..nw].iter().all(|&w| w == 0) {
+        return [0; 16];
+    }
+    if upper[..nw].iter().all(|&w| w == !0) {
+        cubes.push(Cube { pos: 0, neg: 0 });
+        return [!0; 16];
+    }
+    // Variables at or above `top` were split off by the callers: the cofactors do not depend on them.
+    let v = (0..top)
+        .rev()
+        .find(|&v| depends_on(&lower[..nw], v) || depends_on(&upper[..nw], v))
+        .expect("non-constant");
+    let (l0, l1) = (
+        cof_fixed(lower, v, false, nw),
+        cof_fixed(lower, v, true, nw),
+    );
+    let (u0, u1) = (
+        cof_fixed(upper, v, false, nw),
+        cof_fixed(upper, v, true, nw),
+    );
+    let op = |a: &Fixed, b: &Fixed, f: &dyn Fn(u64, u64) -> u64| -> Fixed {
+        let mut r = [0u64; 16];
+        for i in 0..nw {
+            r[i] = f(a[i], b[i]);
+        }
+        r
+    };
+    let start0 = cubes.len();
+    let r0 = isop_fixed(&op(&l0, &u1, &|x, y| x & !y), &u0, nvars, v, nw, cubes);
+    for c in &mut cubes[start0..] {
+        c.neg |= 1 << v;
+    }
+    let start1 = cubes.len();
+    let r1 = isop_fixed(&op(&l1, &u0, &|x, y| x & !y), &u1, nvars, v, nw, cubes);
+    for c in &mut cubes[start1..] {
+        c.pos |= 1 << v;
+    }
+    let rest = op(
+        &op(&l0, &r0, &|x, y| x & !y),
+        &op(&l1, &r1, &|x, y| x & !y),
+        &|x, y| x | y,
+    );
+    let rs = isop_fixed(&rest, &op(&u0, &u1, &|x, y| x & y), nvars, v, nw, cubes);
+    let xv = var(v, nvars);
+    let mut out = [0u64; 16];
+    for i in 0..nw {
+        out[i] = (r0[i] & !xv[i]) | (r1[i] & xv[i]) | rs[i];
+    }
+    out
+}
+
+fn isop_rec(lower: &[u64], upper: &[u64], nvars: usize, cubes: &mut Vec<Cube>) -> Vec<u64> {
+    if is_zero(lower) {
+        return vec![0; lower.len()];
+    }
+    if is_ones(upper) {
+        cubes.push(Cube { pos: 0, neg: 0 });
+        return vec![!0; lower.len()];
+    }
+    let v = (0..nvars)
+        .rev()
+        .find(|&v| depends_on(lower, v) || depends_on(upper, v))
+        .expect("non-constant");
+    let (l0, l1) = (cofactor(lower, v, false), cofactor(lower, v, true));
+    let (u0, u1) = (cofactor(upper, v, false), cofactor(upper, v, true));
+    let start0 = cubes.len();
+    let r0 = isop_rec(&andn(&l0, &u1), &u0, nvars, cubes);
+    for c in &mut cubes[start0..] {
+        c.neg |= 1 << v;
+    }
+    let start1 = cubes.len();
+    let r1 = isop_rec(&andn(&l1, &u0), &u1, nvars, cubes);
+    for c in &mut cubes[start1..] {
+        c.pos |= 1 << v;
+    }
+    let rest = or(&andn(&l0, &r0), &andn(&l1, &r1));
+    let rs = isop_rec(&rest, &and(&u0, &u1), nvars, cubes);
+    let xv = var(v, nvars);
+    let a = andn(&r0, &xv);
+    let b = and(&r1, &xv);
+    or(&or(&a, &b), &rs)
+}
+
+/// A factored form over numbered variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    Const(bool),
+    Var(u32, bool),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+}
+
+impl Expr {
+    /// Number of two-input ANDs in a tree implementation.
+    pub fn and_count(&self) -> usize {
+        match self {
+            Expr::Const(_) | Expr::Var(..) => 0,
+            Expr::And(v) | Expr::Or(v) => {
+                v.len() - 1 + v.iter().map(Expr::and_count).sum::<usize>()
+            }
+        }
+    }
+}
+
+/// Algebraic factoring of a cover by repeated division with the most frequent literal.
+pub fn factor(cubes: &[Cube]) -> Expr {
+    if cubes.is_empty() {
+        return Expr::Const(false);
+    }
+    if cubes.iter().any(|c| c.pos == 0 && c.neg == 0) {
+        return Expr::Const(true);
+    }
+    if cubes.len() == 1 {
+        return cube_expr(cubes[0]);
+    }
+    // Common cube of all cubes first.
+    let common_pos = cubes.iter().fold(!0u32, |a, c| a & c.pos);
+    let common_neg = cubes.iter().fold(!0u32, |a, c| a & c.neg);
+    if common_pos | common_neg != 0 {
+        let rest: Vec<Cube> = cubes
+            .iter()
+            .map(|c| Cube {
+                pos: c.pos & !common_pos,
+                neg: c.neg & !common_neg,
+            })
+            .collect();
+        let mut parts = lits_of(Cube {
+            pos: common_pos,
+            neg: common_neg,
+        });
+        parts.push(factor(&rest));
+        return flatten_and(parts);
+    }
+    let mut best: Option<(usize, u32, bool)> = None;
+    for v in 0..32u32 {
+        for compl in [false, true] {
+            let count = cubes
+                .iter()
+                .filter(|c| {
+                    if compl {
+                        c.neg >> v & 1 == 1
+                    } else {
+                        c.pos >> v & 1 == 1
+                    }
+                })
+                .count();
+            if count >= 2 && best.is_none_or(|(b, _, _)| count > b) {
+                best = Some((count, v, compl));
+            }
+        }
+    }
+    let Some((_, v, compl)) = best else {
+        return Expr::Or(cubes.iter().map(|&c| cube_expr(c)).collect());
+    };
+    let bit = 1u32 << v;
+    let has = |c: &Cube| {
+        if compl {
+            c.neg & bit != 0
+        } else {
+            c.pos & bit != 0
+        }
+    };
+    let quotient: Vec<Cube> = cubes
+        .iter()
+        .filter(|c| has(c))
+        .map(|c| {
+            if compl {
+                Cube {
+                    pos: c.pos,
+                    neg: c.neg & !bit,
+                }
+            } else {
+                Cube {
+                    pos: c.pos & !bit,
+                    neg: c.neg,
+                }
+            }
+        })
+        .collect();
+    let remainder: Vec<Cube> = cubes.iter().filter(|c| !has(c)).copied().collect();
+    let divided = flatten_and(vec![Expr::Var(v, compl), factor(&quotient)]);
+    if remainder.is_empty() {
+        divided
+    } else {
+        flatten_or(vec![divided, factor(&remainder)])
+    }
+}
+
+fn lits_of(c: Cube) -> Vec<Expr> {
+    let mut v = Vec::new();
+    for i in 0..32 {
+        if c.pos >> i & 1 == 1 {
+            v.push(Expr::Var(i, false));
+        }
+        if c.neg >> i & 1 == 1 {
+            v.push(Expr::Var(i, true));
+        }
+    }
+    v
+}
+
+fn cube_expr(c: Cube) -> Expr {
+    let v = lits_of(c);
+    if v.is_empty() {
+        Expr::Const(true)
+    } else {
+        flatten_and(v)
+    }
+}
+
+fn flatten_and(parts: Vec<Expr>) -> Expr {
+    let mut out = Vec::new();
+    for p in parts {
+        match p {
+            Expr::And(v) => out.extend(v),
+            Expr::Const(true) => {}
+            other => out.push(other),
+        }
+    }
+    if out.len() == 1 {
+        out.pop().unwrap()
+    } else {
+        Expr::And(out)
+    }
+}
+
+fn flatten_or(parts: Vec<Expr>) -> Expr {
+    let mut out = Vec::new();
+    for p in parts {
+        match p {
+            Expr::Or(v) => out.extend(v),
+            Expr::Const(false) => {}
+            other => out.push(other),
+        }
+    }
+    if out.len() == 1 {
+        out.pop().unwrap()
+    } else {
+        Expr::Or(out)
+    }
+}
+
+/// Factored form of `t` choosing the cheaper of the on-set and off-set covers; the flag says the
+/// expression computes the complement.
+pub fn factor_best(t: &[u64], nvars: usize) -> (Expr, bool) {
+    let pos = factor(&isop(t, nvars));
+    let inv: Vec<u64> = t.iter().map(|w| !w).collect();
+    let neg = factor(&isop(&inv, nvars));
+    if neg.and_count() < pos.and_count() {
+        (neg, true)
+    } else {
+        (pos, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(e: &Expr, m: u32) -> bool {
+        match e {
+            Expr::Const(b) => *b,
+            Expr::Var(v, c) => (m >> v & 1 == 1) ^ c,
+            Expr::And(v) => v.iter().all(|x| eval(x, m)),
+            Expr::Or(v) => v.iter().any(|x| eval(x, m)),
+        }
+    }
+
+    #[test]
+    fn isop_factor_roundtrip() {
+        let mut seed = 12345u64;
+        for nvars in [3usize, 5, 7, 8] {
+            for _ in 0..20 {
+                let t: Vec<u64> = (0..words(nvars))
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        seed ^ (seed >> 29)
+                    })
+                    .collect();
+                let t = if nvars < 6 {
+                    vec![normalize1(t[0], nvars)]
+                } else {
+                    t
+                };
+                let (e, inv) = factor_best(&t, nvars);
+                for m in 0..(1u32 << nvars) {
+                    let bit = t[(m >> 6) as usize] >> (m & 63) & 1 == 1;
+                    assert_eq!(eval(&e, m) ^ inv, bit);
+                }
+            }
+        }
+    }
+}
