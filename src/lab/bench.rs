@@ -1,0 +1,72 @@
+//! Sweep throughput: evaluations per second of a whole sweep (runs in parallel, each run's batches in
+//! parallel, results written to parquet) at several thread counts.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use gym::{Design, MetricSpec, Metrics, ParamSpace, SimError, Simulator};
+
+use crate::recipe::Recipe;
+use crate::sweep::{self, SimBuilder, SweepOptions};
+
+/// A simulator that burns `cost` of CPU time per evaluation before delegating (stands in for a real
+/// simulator's work when benchmarking the sweep machinery on a synthetic function).
+pub struct Costly {
+    pub inner: Box<dyn Simulator>,
+    pub cost: Duration,
+}
+
+impl Simulator for Costly {
+    fn space(&self) -> &ParamSpace {
+        self.inner.space()
+    }
+    fn metrics(&self) -> &[MetricSpec] {
+        self.inner.metrics()
+    }
+    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
+        // Spin rather than sleep: the benchmark must measure how well the cores are used.
+        let start = Instant::now();
+        let mut x = 0u64;
+        while start.elapsed() < self.cost {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        self.inner.evaluate(design)
+    }
+}
+
+/// One measurement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThroughputRow {
+    pub threads: usize,
+    pub evaluations: usize,
+    pub seconds: f64,
+    pub per_second: f64,
+}
+
+/// Runs the whole of `recipe` once per thread count, each time into a fresh directory under
+/// `scratch`, and measures evaluations per second.
+pub fn throughput(recipe: &Recipe, threads: &[usize], build: &SimBuilder, scratch: &Path) -> Result<Vec<ThroughputRow>> {
+    let runs: Vec<_> = recipe.runs.iter().collect();
+    let mut rows = Vec::new();
+    for &t in threads {
+        let out = scratch.join(format!("threads-{t}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let opts = SweepOptions { out: out.clone(), jobs: t, progress: false, git_rev: None };
+        let start = Instant::now();
+        let report = sweep::run_specs(&runs, &opts, build)?;
+        let seconds = start.elapsed().as_secs_f64();
+        anyhow::ensure!(report.failed.is_empty(), "benchmark run failed: {}", report.failed[0].error);
+        let evaluations: usize = report.summaries.iter().map(|s| s.evaluations).sum();
+        rows.push(ThroughputRow { threads: t, evaluations, seconds, per_second: evaluations as f64 / seconds });
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    Ok(rows)
+}
+
+/// The benchmark sweep: two agents × `seeds` seeds × `evaluations` each on `simulator`.
+pub fn recipe_text(simulator: &str, options: &str, objective: &str, seeds: usize, evaluations: usize) -> String {
+    format!(
+        "name: throughput\nsimulator: {simulator}\noptions: {{ {options} }}\nobjective: {objective}\nagents:\n  - {{ kind: random_search, params: {{ batch: 8 }} }}\n  - {{ kind: random_walk }}\nseeds: {seeds}\nbudget: {{ evaluations: {evaluations} }}\n"
+    )
+}

@@ -1,0 +1,139 @@
+//! Runs a recipe's runs (or one shard of them) in parallel, skipping those already finished (resume),
+//! and writes each one to the results store as it completes; a run that fails is recorded as failed and
+//! the others carry on.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use gym::{Objective, Simulator};
+
+use crate::lab::failed::{self, FailedRun};
+use crate::lab::plan;
+use crate::lab::shard::Shard;
+use crate::recipe::{Recipe, RunSpec};
+use crate::registry;
+use crate::store::{self, RunSummary};
+
+/// How to execute a sweep.
+#[derive(Clone, Debug)]
+pub struct SweepOptions {
+    pub out: PathBuf,
+    /// Worker threads for runs and batch evaluations (0: all cores).
+    pub jobs: usize,
+    pub progress: bool,
+    pub git_rev: Option<String>,
+}
+
+/// What happened to each run of the sweep.
+#[derive(Clone, Debug)]
+pub struct SweepReport {
+    pub summaries: Vec<RunSummary>,
+    /// Runs that were already finished and were not run again.
+    pub skipped: usize,
+    /// Runs that failed this time (each also recorded as `<run_id>.failed.json`).
+    pub failed: Vec<FailedRun>,
+}
+
+/// The runs of `recipe` not yet finished in `out`.
+pub fn pending<'a>(recipe: &'a Recipe, out: &std::path::Path) -> Vec<&'a RunSpec> {
+    let done = store::finished_runs(out);
+    recipe.runs.iter().filter(|r| !done.contains(&r.run_id)).collect()
+}
+
+/// Runs every pending run of `recipe`; returns the summaries of all runs (finished before or now), in
+/// recipe order.
+pub fn run(recipe: &Recipe, opts: &SweepOptions) -> Result<SweepReport> {
+    run_shard(recipe, Shard::WHOLE, opts)
+}
+
+/// Runs the pending runs of one shard of `recipe` (a deterministic share: see [`Shard`]); returns the
+/// summaries of the shard's finished runs, in recipe order. Records the whole plan in `opts.out` so
+/// `hwgym status` can tell missing runs from finished ones.
+pub fn run_shard(recipe: &Recipe, shard: Shard, opts: &SweepOptions) -> Result<SweepReport> {
+    let sim_info = registry::find_simulator(&recipe.simulator).map_err(anyhow::Error::msg)?;
+    plan::write_plan(&opts.out, recipe)?;
+    let runs = shard.select(&recipe.runs);
+    run_specs(&runs, opts, &|options| (sim_info.build)(options))
+}
+
+/// Builds a simulator from one run's options.
+pub type SimBuilder<'a> = dyn Fn(&BTreeMap<String, String>) -> Result<Box<dyn Simulator>> + Sync + 'a;
+
+/// Runs the pending runs among `runs`, building one simulator per distinct option set with `build`.
+/// A run that errors (or panics) is recorded as `<run_id>.failed.json` and the others carry on.
+pub fn run_specs(runs: &[&RunSpec], opts: &SweepOptions, build: &SimBuilder) -> Result<SweepReport> {
+    let done = store::finished_runs(&opts.out);
+    let todo: Vec<&RunSpec> = runs.iter().copied().filter(|r| !done.contains(&r.run_id)).collect();
+    let skipped = runs.len() - todo.len();
+
+    // One simulator and objective per distinct option set (a set that fails to build fails its runs).
+    let mut envs: BTreeMap<&BTreeMap<String, String>, Result<(Box<dyn Simulator>, Objective), String>> = BTreeMap::new();
+    for spec in &todo {
+        envs.entry(&spec.options).or_insert_with(|| {
+            let sim = build(&spec.options).map_err(|e| format!("simulator `{}`: {e:#}", spec.simulator))?;
+            let objective = spec.objective.build(sim.metrics()).map_err(|e| e.to_string())?;
+            Ok((sim, objective))
+        });
+    }
+
+    let total: u64 = todo.iter().map(|r| r.budget.evaluations.unwrap_or(0) as u64).sum();
+    let bar = if opts.progress { ProgressBar::new(total) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} evaluations ({per_sec}, eta {eta}) {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let run_one = |spec: &RunSpec| -> Result<()> {
+        let (sim, objective) = envs[&spec.options].as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let info = registry::find_agent(&spec.agent).map_err(anyhow::Error::msg)?;
+        let mut agent = (info.build)(sim.space(), &spec.params, spec.seed)?;
+        let mut runner = gym::Runner::new(sim.as_ref(), objective, spec.budget.clone());
+        if let Some(b) = spec.batch_size {
+            runner = runner.with_batch_size(b);
+        }
+        let mut records = Vec::new();
+        let (outcome, stop, stats) = runner.run(agent.as_mut(), |r| {
+            records.push(r.clone());
+            bar.inc(1);
+        });
+        let git = opts.git_rev.as_deref();
+        let frame = store::records_frame(spec, sim.space(), sim.metrics(), &records, git)?;
+        let summary = RunSummary::new(spec, sim.space(), sim.metrics(), stop, &stats, &outcome, git);
+        store::write_run(&opts.out, &summary, frame).with_context(|| format!("run {}", spec.run_id))?;
+        bar.set_message(format!("finished {}", spec.run_id));
+        Ok(())
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build()?;
+    let results: Vec<Result<Option<FailedRun>>> = pool.install(|| {
+        todo.par_iter()
+            .map(|spec| {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(spec)));
+                let error = match outcome {
+                    Ok(Ok(())) => {
+                        failed::clear_failed(&opts.out, &spec.run_id);
+                        return Ok(None);
+                    }
+                    Ok(Err(e)) => format!("{e:#}"),
+                    Err(panic) => failed::panic_message(panic.as_ref()),
+                };
+                failed::write_failed(&opts.out, spec, &error).map(Some)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let mut failures = Vec::new();
+    for r in results {
+        failures.extend(r?);
+    }
+    let finished = store::finished_runs(&opts.out);
+    let summaries = runs
+        .iter()
+        .filter(|r| finished.contains(&r.run_id))
+        .map(|r| store::read_summary(&opts.out, &r.run_id))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SweepReport { summaries, skipped, failed: failures })
+}
