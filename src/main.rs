@@ -11,7 +11,11 @@ use gym::Domain;
 use hwgym::{lab, recipe, registry, sweep};
 
 #[derive(Parser)]
-#[command(name = "hwgym", version, about = "Search hardware design spaces with pluggable agents and simulators")]
+#[command(
+    name = "hwgym",
+    version,
+    about = "Search hardware design spaces with pluggable agents and simulators"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -168,15 +172,22 @@ fn split_pairs(pairs: &[String], what: &str) -> Result<Vec<(String, String)>> {
     pairs
         .iter()
         .map(|p| match p.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+            Some((k, v)) if !k.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
             _ => bail!("{what} `{p}`: expected KEY=VALUE"),
         })
         .collect()
 }
 
 fn git_rev() -> Option<String> {
-    let out = std::process::Command::new("git").args(["rev-parse", "--short=12", "HEAD"]).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -185,19 +196,39 @@ fn median(mut xs: Vec<f64>) -> f64 {
     }
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
-    if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
 }
 
 fn cmd_run(path: PathBuf, jobs: usize, out: Option<PathBuf>, shard: Option<String>) -> Result<()> {
     let recipe = recipe::load(&path)?;
     let out = out.unwrap_or_else(|| PathBuf::from("results").join(&recipe.name));
-    let opts = sweep::SweepOptions { out: out.clone(), jobs, progress: std::io::stderr().is_terminal(), git_rev: git_rev() };
+    let opts = sweep::SweepOptions {
+        out: out.clone(),
+        jobs,
+        progress: std::io::stderr().is_terminal(),
+        git_rev: git_rev(),
+    };
     let shard = lab_cli::shard(shard.as_deref())?;
     let mine = shard.select(&recipe.runs);
     let done = hwgym::store::finished_runs(&out);
     let pending = mine.iter().filter(|r| !done.contains(&r.run_id)).count();
-    let share = if shard == lab::shard::Shard::WHOLE { String::new() } else { format!(" shard {shard}:") };
-    eprintln!("{}:{share} {} runs ({} to do, {} already finished) → {}", recipe.name, mine.len(), pending, mine.len() - pending, out.display());
+    let share = if shard == lab::shard::Shard::WHOLE {
+        String::new()
+    } else {
+        format!(" shard {shard}:")
+    };
+    eprintln!(
+        "{}:{share} {} runs ({} to do, {} already finished) → {}",
+        recipe.name,
+        mine.len(),
+        pending,
+        mine.len() - pending,
+        out.display()
+    );
     let report = sweep::run_shard(&recipe, shard, &opts)?;
     for f in &report.failed {
         eprintln!("failed: {}: {}", f.run_id, f.error);
@@ -208,17 +239,47 @@ fn cmd_run(path: PathBuf, jobs: usize, out: Option<PathBuf>, shard: Option<Strin
     for s in &report.summaries {
         by_label.entry(s.spec.label.as_str()).or_default().push(s);
     }
-    println!("{:<18} {:>5} {:>14} {:>14} {:>8} {:>10} {:>9}  best design", "agent", "runs", "median best", "best reward", "evals", "to target", "time (s)");
+    println!(
+        "{:<18} {:>5} {:>14} {:>14} {:>8} {:>10} {:>9}  best design",
+        "agent", "runs", "median best", "best reward", "evals", "to target", "time (s)"
+    );
     for (label, runs) in &by_label {
         let bests: Vec<f64> = runs.iter().filter_map(|r| r.best_reward).collect();
-        let best = runs.iter().filter(|r| r.best_reward.is_some()).max_by(|a, b| a.best_reward.unwrap().total_cmp(&b.best_reward.unwrap()));
+        let best = runs
+            .iter()
+            .filter(|r| r.best_reward.is_some())
+            .max_by(|a, b| a.best_reward.unwrap().total_cmp(&b.best_reward.unwrap()));
         let evals: usize = runs.iter().map(|r| r.evaluations).sum();
-        let hits: Vec<f64> = runs.iter().filter_map(|r| r.evaluations_to_target.map(|x| x as f64)).collect();
-        let to_target = if hits.is_empty() { "-".to_string() } else { format!("{:.0} ({}/{})", median(hits.clone()), hits.len(), runs.len()) };
+        let hits: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.evaluations_to_target.map(|x| x as f64))
+            .collect();
+        let to_target = if hits.is_empty() {
+            "-".to_string()
+        } else {
+            format!(
+                "{:.0} ({}/{})",
+                median(hits.clone()),
+                hits.len(),
+                runs.len()
+            )
+        };
         let time: f64 = runs.iter().map(|r| r.wall_seconds).sum();
         let design = best
             .and_then(|b| b.best_design.as_ref())
-            .map(|d| d.iter().map(|(k, v)| format!("{k}={}", v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect::<Vec<_>>().join(" "))
+            .map(|d| {
+                d.iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{k}={}",
+                            v.as_str()
+                                .map(String::from)
+                                .unwrap_or_else(|| v.to_string())
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .unwrap_or_else(|| "-".into());
         println!(
             "{:<18} {:>5} {:>14.6} {:>14.6} {:>8} {:>10} {:>9.2}  {}",
@@ -233,7 +294,12 @@ fn cmd_run(path: PathBuf, jobs: usize, out: Option<PathBuf>, shard: Option<Strin
         );
     }
     if !report.failed.is_empty() {
-        bail!("{} of {} runs failed (recorded as <run_id>.failed.json; `hwgym status {}` lists them)", report.failed.len(), mine.len(), out.display());
+        bail!(
+            "{} of {} runs failed (recorded as <run_id>.failed.json; `hwgym status {}` lists them)",
+            report.failed.len(),
+            mine.len(),
+            out.display()
+        );
     }
     Ok(())
 }
@@ -243,7 +309,9 @@ fn describe_domain(d: &Domain) -> String {
         Domain::Categorical(l) => l.join("|"),
         Domain::Int { lo, hi } => format!("int {lo}..={hi}"),
         Domain::Pow2 { lo, hi } => format!("pow2 {lo}..={hi}"),
-        Domain::Float { lo, hi, log } => format!("float [{lo}, {hi}]{}", if *log { " log" } else { "" }),
+        Domain::Float { lo, hi, log } => {
+            format!("float [{lo}, {hi}]{}", if *log { " log" } else { "" })
+        }
     }
 }
 
@@ -253,19 +321,34 @@ fn cmd_list() -> Result<()> {
         println!("\n{} — {}", s.name, s.description);
         println!("  options:");
         for o in s.options {
-            let default = if o.default.is_empty() { String::new() } else { format!(" (default {})", o.default) };
+            let default = if o.default.is_empty() {
+                String::new()
+            } else {
+                format!(" (default {})", o.default)
+            };
             println!("    {:<18} {}{}", o.name, o.help, default);
         }
         match (s.build)(&BTreeMap::new()) {
             Ok(sim) => {
                 println!("  knobs:");
                 for p in sim.space().params() {
-                    let default = p.default.map(|v| format!(" (default {})", p.domain.format(&v))).unwrap_or_default();
-                    println!("    {:<22} {}{}", p.name, describe_domain(&p.domain), default);
+                    let default = p
+                        .default
+                        .map(|v| format!(" (default {})", p.domain.format(&v)))
+                        .unwrap_or_default();
+                    println!(
+                        "    {:<22} {}{}",
+                        p.name,
+                        describe_domain(&p.domain),
+                        default
+                    );
                 }
                 println!("  metrics:");
                 for m in sim.metrics() {
-                    println!("    {:<22} {:<8} {:?}  {}", m.name, m.unit, m.direction, m.description);
+                    println!(
+                        "    {:<22} {:<8} {:?}  {}",
+                        m.name, m.unit, m.direction, m.description
+                    );
                 }
             }
             Err(e) => println!("  (needs options to list knobs: {e})"),
@@ -284,12 +367,17 @@ fn cmd_eval(simulator: &str, env: &[String], set: &[String], json: bool) -> Resu
     let options: BTreeMap<String, String> = split_pairs(env, "--env")?.into_iter().collect();
     let sim = (info.build)(&options).with_context(|| format!("simulator `{simulator}`"))?;
     let knobs = split_pairs(set, "--set")?;
-    let design = sim.space().parse_assignments(knobs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let design = sim
+        .space()
+        .parse_assignments(knobs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let start = std::time::Instant::now();
     let metrics = sim.evaluate_checked(&design)?;
     let seconds = start.elapsed().as_secs_f64();
     if json {
-        let obj: serde_json::Map<String, serde_json::Value> = metrics.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect();
+        let obj: serde_json::Map<String, serde_json::Value> = metrics
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+            .collect();
         println!("{}", serde_json::Value::Object(obj));
     } else {
         println!("design: {}", sim.space().describe(&design));
@@ -351,23 +439,81 @@ fn cmd_synth(
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { recipe, jobs, out, shard } => cmd_run(recipe, jobs, out, shard),
-        Command::Plan { recipe, shard, brief } => lab_cli::plan(&recipe, shard.as_deref(), brief),
-        Command::Status { results, recipe, all } => lab_cli::status(&results, recipe.as_deref(), all),
+        Command::Run {
+            recipe,
+            jobs,
+            out,
+            shard,
+        } => cmd_run(recipe, jobs, out, shard),
+        Command::Plan {
+            recipe,
+            shard,
+            brief,
+        } => lab_cli::plan(&recipe, shard.as_deref(), brief),
+        Command::Status {
+            results,
+            recipe,
+            all,
+        } => lab_cli::status(&results, recipe.as_deref(), all),
         Command::Merge { results, out } => lab_cli::merge(&results, out),
         Command::Report { results } => lab_cli::report(&results),
         Command::Plot { results, kind, out } => lab_cli::plot(&results, &kind, out),
-        Command::Slurm { recipe, tasks, partition, time, mem, cpus_per_task, out, script, submit } => {
-            lab_cli::slurm(&recipe, tasks, partition, time, mem, cpus_per_task, out, script, submit)
-        }
-        Command::Bench { which: BenchCommand::Throughput { threads, evaluations, cost_us, synthetic } } => {
-            lab_cli::bench_throughput(&threads, evaluations, cost_us, synthetic)
-        }
+        Command::Slurm {
+            recipe,
+            tasks,
+            partition,
+            time,
+            mem,
+            cpus_per_task,
+            out,
+            script,
+            submit,
+        } => lab_cli::slurm(
+            &recipe,
+            tasks,
+            partition,
+            time,
+            mem,
+            cpus_per_task,
+            out,
+            script,
+            submit,
+        ),
+        Command::Bench {
+            which:
+                BenchCommand::Throughput {
+                    threads,
+                    evaluations,
+                    cost_us,
+                    synthetic,
+                },
+        } => lab_cli::bench_throughput(&threads, evaluations, cost_us, synthetic),
         Command::List => cmd_list(),
-        Command::Synth { circuit, recipe, genlib, engine, write, verify, abc_timeout, json } => {
-            cmd_synth(circuit, recipe, genlib, &engine, write, verify, abc_timeout, json)
-        }
-        Command::Eval { simulator, env, set, json } => cmd_eval(&simulator, &env, &set, json),
+        Command::Synth {
+            circuit,
+            recipe,
+            genlib,
+            engine,
+            write,
+            verify,
+            abc_timeout,
+            json,
+        } => cmd_synth(
+            circuit,
+            recipe,
+            genlib,
+            &engine,
+            write,
+            verify,
+            abc_timeout,
+            json,
+        ),
+        Command::Eval {
+            simulator,
+            env,
+            set,
+            json,
+        } => cmd_eval(&simulator, &env, &set, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

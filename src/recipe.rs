@@ -163,7 +163,11 @@ impl RunSpec {
                 return v.clone();
             }
         }
-        self.options.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+        self.options
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -188,7 +192,9 @@ pub fn stable_hash(text: &str) -> u64 {
 }
 
 /// Cartesian product of a grid, in sorted key order, last key varying fastest.
-fn grid_points(grid: &BTreeMap<String, Vec<serde_json::Value>>) -> Vec<serde_json::Map<String, serde_json::Value>> {
+fn grid_points(
+    grid: &BTreeMap<String, Vec<serde_json::Value>>,
+) -> Vec<serde_json::Map<String, serde_json::Value>> {
     let mut points = vec![serde_json::Map::new()];
     for (k, values) in grid {
         let mut next = Vec::with_capacity(points.len() * values.len());
@@ -235,8 +241,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
     let at = |s: &serde_saphyr::Location| Some(s.line());
 
     let name = raw.name.value.trim().to_string();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-        return Err(err(at(&raw.name.referenced), "name", format!("`{name}` must be non-empty and use only letters, digits, `-`, `_`, `.`")));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(err(
+            at(&raw.name.referenced),
+            "name",
+            format!("`{name}` must be non-empty and use only letters, digits, `-`, `_`, `.`"),
+        ));
     }
 
     let sim_info = registry::find_simulator(&raw.simulator.value)
@@ -244,48 +258,86 @@ pub fn parse(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
 
     let mut options = BTreeMap::new();
     for (k, v) in &raw.options {
-        let s = scalar_to_string(&v.value)
-            .ok_or_else(|| err(at(&v.referenced), &format!("options.{k}"), "must be a string or a number".into()))?;
+        let s = scalar_to_string(&v.value).ok_or_else(|| {
+            err(
+                at(&v.referenced),
+                &format!("options.{k}"),
+                "must be a string or a number".into(),
+            )
+        })?;
         options.insert(k.clone(), s);
     }
     // The option sets: the fixed options, times the points of `options_grid` (maybe sampled).
-    let option_grid = raw.options_grid.as_ref().map(|g| g.value.clone()).unwrap_or_default();
+    let option_grid = raw
+        .options_grid
+        .as_ref()
+        .map(|g| g.value.clone())
+        .unwrap_or_default();
     let grid_line = raw.options_grid.as_ref().map(|g| g.referenced.line());
     for (k, values) in &option_grid {
         if values.is_empty() {
-            return Err(err(grid_line, &format!("options_grid.{k}"), "has no values".into()));
+            return Err(err(
+                grid_line,
+                &format!("options_grid.{k}"),
+                "has no values".into(),
+            ));
         }
         if options.contains_key(k) {
-            return Err(err(grid_line, &format!("options_grid.{k}"), "is also fixed in options".into()));
+            return Err(err(
+                grid_line,
+                &format!("options_grid.{k}"),
+                "is also fixed in options".into(),
+            ));
         }
         if values.iter().any(|v| scalar_to_string(v).is_none()) {
-            return Err(err(grid_line, &format!("options_grid.{k}"), "values must be strings or numbers".into()));
+            return Err(err(
+                grid_line,
+                &format!("options_grid.{k}"),
+                "values must be strings or numbers".into(),
+            ));
         }
     }
     let mut option_sets: Vec<BTreeMap<String, String>> = grid_points(&option_grid)
         .into_iter()
         .map(|point| {
             let mut set = options.clone();
-            set.extend(point.iter().map(|(k, v)| (k.clone(), scalar_to_string(v).expect("checked above"))));
+            set.extend(
+                point
+                    .iter()
+                    .map(|(k, v)| (k.clone(), scalar_to_string(v).expect("checked above"))),
+            );
             set
         })
         .collect();
     if let Some(sample) = &raw.options_sample {
         if option_grid.is_empty() {
-            return Err(err(at(&sample.referenced), "options_sample", "needs an `options_grid` to sample".into()));
+            return Err(err(
+                at(&sample.referenced),
+                "options_sample",
+                "needs an `options_grid` to sample".into(),
+            ));
         }
         let keep = sample.value.indices(option_sets.len());
         option_sets = keep.into_iter().map(|i| option_sets[i].clone()).collect();
     }
     if option_sets.is_empty() {
-        return Err(err(at(&raw.options_sample.as_ref().expect("only sampling empties").referenced), "options_sample", "`n` must be at least 1".into()));
+        return Err(err(
+            at(&raw
+                .options_sample
+                .as_ref()
+                .expect("only sampling empties")
+                .referenced),
+            "options_sample",
+            "`n` must be at least 1".into(),
+        ));
     }
     let mut sims = Vec::with_capacity(option_sets.len());
     for set in &option_sets {
         let sim = (sim_info.build)(set).map_err(|e| {
             let message = e.to_string();
             // Point at the option the simulator complains about, when it names one.
-            let names = |k: &str| message.contains(&format!("`{k}`")) || message.contains(&format!("{k}="));
+            let names =
+                |k: &str| message.contains(&format!("`{k}`")) || message.contains(&format!("{k}="));
             let line = raw
                 .options
                 .iter()
@@ -295,14 +347,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
                 .or(Some(raw.simulator.referenced.line()));
             err(line, "options", message)
         })?;
-        raw.objective
-            .value
-            .build(sim.metrics())
-            .map_err(|e| err(at(&raw.objective.referenced), "objective", e.to_string().trim_start_matches("objective: ").to_string()))?;
+        raw.objective.value.build(sim.metrics()).map_err(|e| {
+            err(
+                at(&raw.objective.referenced),
+                "objective",
+                e.to_string().trim_start_matches("objective: ").to_string(),
+            )
+        })?;
         sims.push(sim);
     }
 
-    raw.budget.value.validate().map_err(|m| err(at(&raw.budget.referenced), "budget", m.trim_start_matches("budget: ").to_string()))?;
+    raw.budget.value.validate().map_err(|m| {
+        err(
+            at(&raw.budget.referenced),
+            "budget",
+            m.trim_start_matches("budget: ").to_string(),
+        )
+    })?;
     if raw.batch_size == Some(0) {
         return Err(err(None, "batch_size", "must be at least 1".into()));
     }
@@ -318,7 +379,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
         return Err(err(None, "seeds", "a seed appears twice".into()));
     }
     if raw.agents.value.is_empty() {
-        return Err(err(at(&raw.agents.referenced), "agents", "no agents".into()));
+        return Err(err(
+            at(&raw.agents.referenced),
+            "agents",
+            "no agents".into(),
+        ));
     }
 
     // Each agent entry's (kind, label, param points), validated against every option set's space.
@@ -326,26 +391,51 @@ pub fn parse(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
     for (i, entry) in raw.agents.value.iter().enumerate() {
         let kind = entry.kind.value.as_str();
         let field = format!("agents[{i}]");
-        let info = registry::find_agent(kind).map_err(|m| err(at(&entry.kind.referenced), &format!("{field}.kind"), m))?;
-        let base = entry.params.as_ref().map(|p| p.value.clone()).unwrap_or_default();
-        let grid = entry.grid.as_ref().map(|g| g.value.clone()).unwrap_or_default();
+        let info = registry::find_agent(kind)
+            .map_err(|m| err(at(&entry.kind.referenced), &format!("{field}.kind"), m))?;
+        let base = entry
+            .params
+            .as_ref()
+            .map(|p| p.value.clone())
+            .unwrap_or_default();
+        let grid = entry
+            .grid
+            .as_ref()
+            .map(|g| g.value.clone())
+            .unwrap_or_default();
         for (k, values) in &grid {
             if values.is_empty() {
                 let line = entry.grid.as_ref().map(|g| g.referenced.line());
-                return Err(err(line, &format!("{field}.grid.{k}"), "has no values".into()));
+                return Err(err(
+                    line,
+                    &format!("{field}.grid.{k}"),
+                    "has no values".into(),
+                ));
             }
             if base.contains_key(k) {
                 let line = entry.grid.as_ref().map(|g| g.referenced.line());
-                return Err(err(line, &format!("{field}.grid.{k}"), "is also fixed in params".into()));
+                return Err(err(
+                    line,
+                    &format!("{field}.grid.{k}"),
+                    "is also fixed in params".into(),
+                ));
             }
         }
         let mut points = grid_points(&grid);
         if let Some(sample) = &entry.sample {
             if grid.is_empty() {
-                return Err(err(at(&sample.referenced), &format!("{field}.sample"), "needs a `grid` to sample".into()));
+                return Err(err(
+                    at(&sample.referenced),
+                    &format!("{field}.sample"),
+                    "needs a `grid` to sample".into(),
+                ));
             }
             if sample.value.n == 0 {
-                return Err(err(at(&sample.referenced), &format!("{field}.sample"), "`n` must be at least 1".into()));
+                return Err(err(
+                    at(&sample.referenced),
+                    &format!("{field}.sample"),
+                    "`n` must be at least 1".into(),
+                ));
             }
             let keep = sample.value.indices(points.len());
             points = keep.into_iter().map(|i| points[i].clone()).collect();
@@ -402,7 +492,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Recipe, RecipeError> {
     let mut ids: Vec<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
     ids.sort_unstable();
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
-        return Err(err(None, "agents", format!("two entries produce the same run `{}` (give them different labels or params)", w[0])));
+        return Err(err(
+            None,
+            "agents",
+            format!(
+                "two entries produce the same run `{}` (give them different labels or params)",
+                w[0]
+            ),
+        ));
     }
     Ok(Recipe {
         name,
@@ -443,12 +540,27 @@ budget: { evaluations: 20 }
         assert_eq!(r.runs.len(), (2 + 1) * 3);
         let again = parse(Path::new("other.yaml"), GOOD).unwrap();
         let ids: Vec<_> = r.runs.iter().map(|x| &x.run_id).collect();
-        assert_eq!(ids, again.runs.iter().map(|x| &x.run_id).collect::<Vec<_>>());
+        assert_eq!(
+            ids,
+            again.runs.iter().map(|x| &x.run_id).collect::<Vec<_>>()
+        );
         assert!(r.runs[0].run_id.starts_with("random_walk-") && r.runs[0].run_id.ends_with("-s1"));
-        assert_eq!(r.runs[0].params, serde_json::json!({"restart_probability": 0.0}));
+        assert_eq!(
+            r.runs[0].params,
+            serde_json::json!({"restart_probability": 0.0})
+        );
         // Changing the budget changes every id (finished runs of another budget are not reused).
-        let other = parse(Path::new("r.yaml"), &GOOD.replace("evaluations: 20", "evaluations: 21")).unwrap();
-        assert!(r.runs.iter().zip(&other.runs).all(|(a, b)| a.run_id != b.run_id));
+        let other = parse(
+            Path::new("r.yaml"),
+            &GOOD.replace("evaluations: 20", "evaluations: 21"),
+        )
+        .unwrap();
+        assert!(
+            r.runs
+                .iter()
+                .zip(&other.runs)
+                .all(|(a, b)| a.run_id != b.run_id)
+        );
     }
 
     #[test]
@@ -469,26 +581,47 @@ budget: { evaluations: 20 }
     #[test]
     fn unknown_agent_names_line_and_field() {
         let e = parse_err(&GOOD.replace("kind: random_search", "kind: annealing"));
-        assert!(e.starts_with("r.yaml:7: agents[1].kind: unknown agent `annealing`"), "{e}");
+        assert!(
+            e.starts_with("r.yaml:7: agents[1].kind: unknown agent `annealing`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn out_of_range_param_names_line_agent_and_field() {
         let e = parse_err(&GOOD.replace("[0.0, 0.1]", "[0.0, 1.5]"));
-        assert!(e.starts_with("r.yaml:6: agents[0].params: agent `random_walk`"), "{e}");
-        assert!(e.contains("restart_probability: must be in [0, 1], got 1.5"), "{e}");
+        assert!(
+            e.starts_with("r.yaml:6: agents[0].params: agent `random_walk`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("restart_probability: must be in [0, 1], got 1.5"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_simulator_metric_and_option() {
         let e = parse_err(&GOOD.replace("simulator: synthetic", "simulator: dramsys"));
-        assert!(e.starts_with("r.yaml:2: simulator: unknown simulator `dramsys`"), "{e}");
+        assert!(
+            e.starts_with("r.yaml:2: simulator: unknown simulator `dramsys`"),
+            "{e}"
+        );
         let e = parse_err(&GOOD.replace("minimize: loss", "minimize: latency"));
-        assert!(e.starts_with("r.yaml:4: objective: unknown metric `latency`"), "{e}");
+        assert!(
+            e.starts_with("r.yaml:4: objective: unknown metric `latency`"),
+            "{e}"
+        );
         let e = parse_err(&GOOD.replace("function: mixed", "function: mixed, colour: red"));
-        assert!(e.starts_with("r.yaml:3: options: ") && e.contains("`colour`"), "{e}");
+        assert!(
+            e.starts_with("r.yaml:3: options: ") && e.contains("`colour`"),
+            "{e}"
+        );
         let e = parse_err(&GOOD.replace("function: mixed", "function: cubic"));
-        assert!(e.starts_with("r.yaml:3: options: ") && e.contains("cubic"), "{e}");
+        assert!(
+            e.starts_with("r.yaml:3: options: ") && e.contains("cubic"),
+            "{e}"
+        );
     }
 
     #[test]

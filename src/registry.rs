@@ -23,15 +23,21 @@ const SYNTHETIC_OPTIONS: &[EnvOption] = &[EnvOption {
 
 fn build_synthetic(options: &BTreeMap<String, String>) -> anyhow::Result<Box<dyn Simulator>> {
     check_option_keys(options.keys(), SYNTHETIC_OPTIONS).map_err(anyhow::Error::msg)?;
-    Ok(match options.get("function").map(String::as_str).unwrap_or("mixed") {
-        "mixed" => Box::new(MixedQuadratic::new()),
-        "constrained" => Box::new(MixedQuadratic::constrained()),
-        "two_objective" => Box::new(TwoObjective::new()),
-        "separable" => Box::new(Separable::new(6, 8)),
-        other => anyhow::bail!(
-            "option `function`: unknown function `{other}` (known: mixed, constrained, two_objective, separable)"
-        ),
-    })
+    Ok(
+        match options
+            .get("function")
+            .map(String::as_str)
+            .unwrap_or("mixed")
+        {
+            "mixed" => Box::new(MixedQuadratic::new()),
+            "constrained" => Box::new(MixedQuadratic::constrained()),
+            "two_objective" => Box::new(TwoObjective::new()),
+            "separable" => Box::new(Separable::new(6, 8)),
+            other => anyhow::bail!(
+                "option `function`: unknown function `{other}` (known: mixed, constrained, two_objective, separable)"
+            ),
+        },
+    )
 }
 
 /// Every simulator hwgym ships.

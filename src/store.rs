@@ -40,7 +40,15 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    pub fn new(spec: &RunSpec, space: &ParamSpace, metrics: &[MetricSpec], stop: StopReason, stats: &RunStats, outcome: &gym::Outcome, git_rev: Option<&str>) -> Self {
+    pub fn new(
+        spec: &RunSpec,
+        space: &ParamSpace,
+        metrics: &[MetricSpec],
+        stop: StopReason,
+        stats: &RunStats,
+        outcome: &gym::Outcome,
+        git_rev: Option<&str>,
+    ) -> Self {
         RunSummary {
             spec: spec.clone(),
             space: space.params().to_vec(),
@@ -74,30 +82,49 @@ pub fn summary_path(dir: &Path, run_id: &str) -> PathBuf {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 fn write_atomically(path: &Path, write: impl FnOnce(&mut fs::File) -> Result<()>) -> Result<()> {
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
-    let mut f = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    let mut f =
+        fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     write(&mut f)?;
     f.sync_all().ok();
-    fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+    fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }
 
 /// The run ids whose parquet file is complete in `dir`.
 pub fn finished_runs(dir: &Path) -> BTreeSet<String> {
-    let Ok(entries) = fs::read_dir(dir) else { return BTreeSet::new() };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return BTreeSet::new();
+    };
     entries
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".parquet")).map(String::from))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".parquet"))
+                .map(String::from)
+        })
         .collect()
 }
 
 pub fn read_summary(dir: &Path, run_id: &str) -> Result<RunSummary> {
     let path = summary_path(dir, run_id);
-    let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{}: not a run summary", path.display()))
 }
 
 /// The evaluation rows of one run as a data frame (schema in ARCHITECTURE.md).
-pub fn records_frame(spec: &RunSpec, space: &ParamSpace, metrics: &[MetricSpec], records: &[Record], git_rev: Option<&str>) -> Result<DataFrame> {
+pub fn records_frame(
+    spec: &RunSpec,
+    space: &ParamSpace,
+    metrics: &[MetricSpec],
+    records: &[Record],
+    git_rev: Option<&str>,
+) -> Result<DataFrame> {
     let n = records.len();
     let constant = |name: &str, value: &str| Column::new(name.into(), vec![value.to_string(); n]);
     let mut cols = vec![
@@ -109,43 +136,97 @@ pub fn records_frame(spec: &RunSpec, space: &ParamSpace, metrics: &[MetricSpec],
         constant("agent", &spec.label),
         constant("agent_params", &serde_json::to_string(&spec.params)?),
         Column::new("seed".into(), vec![spec.seed; n]),
-        Column::new("step".into(), records.iter().map(|r| r.step as u64).collect::<Vec<_>>()),
-        Column::new("batch".into(), records.iter().map(|r| r.batch as u64).collect::<Vec<_>>()),
+        Column::new(
+            "step".into(),
+            records.iter().map(|r| r.step as u64).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "batch".into(),
+            records.iter().map(|r| r.batch as u64).collect::<Vec<_>>(),
+        ),
     ];
     for (i, p) in space.params().iter().enumerate() {
         let name = format!("p.{}", p.name);
         cols.push(match &p.domain {
-            Domain::Categorical(_) => {
-                Column::new(name.into(), records.iter().map(|r| p.domain.format(&r.design[i])).collect::<Vec<_>>())
-            }
-            Domain::Int { .. } | Domain::Pow2 { .. } => {
-                Column::new(name.into(), records.iter().map(|r| r.design[i].as_f64() as i64).collect::<Vec<_>>())
-            }
-            Domain::Float { .. } => Column::new(name.into(), records.iter().map(|r| r.design[i].as_f64()).collect::<Vec<_>>()),
+            Domain::Categorical(_) => Column::new(
+                name.into(),
+                records
+                    .iter()
+                    .map(|r| p.domain.format(&r.design[i]))
+                    .collect::<Vec<_>>(),
+            ),
+            Domain::Int { .. } | Domain::Pow2 { .. } => Column::new(
+                name.into(),
+                records
+                    .iter()
+                    .map(|r| r.design[i].as_f64() as i64)
+                    .collect::<Vec<_>>(),
+            ),
+            Domain::Float { .. } => Column::new(
+                name.into(),
+                records
+                    .iter()
+                    .map(|r| r.design[i].as_f64())
+                    .collect::<Vec<_>>(),
+            ),
         });
     }
     // The declared metrics first, then any extra detail a simulator reported, in name order.
     let mut names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
-    let extra: BTreeSet<&str> = records.iter().filter_map(|r| r.metrics.as_ref()).flat_map(|m| m.0.keys().map(String::as_str)).collect();
+    let extra: BTreeSet<&str> = records
+        .iter()
+        .filter_map(|r| r.metrics.as_ref())
+        .flat_map(|m| m.0.keys().map(String::as_str))
+        .collect();
     for e in extra {
         if !names.iter().any(|n| n == e) {
             names.push(e.to_string());
         }
     }
     for m in &names {
-        let values: Vec<Option<f64>> = records.iter().map(|r| r.metrics.as_ref().and_then(|x| x.get(m))).collect();
+        let values: Vec<Option<f64>> = records
+            .iter()
+            .map(|r| r.metrics.as_ref().and_then(|x| x.get(m)))
+            .collect();
         cols.push(Column::new(format!("m.{m}").into(), values));
     }
     let finite = |x: f64| if x.is_finite() { Some(x) } else { None };
     cols.extend([
-        Column::new("reward".into(), records.iter().map(|r| finite(r.reward)).collect::<Vec<_>>()),
-        Column::new("best_reward".into(), records.iter().map(|r| finite(r.best_reward)).collect::<Vec<_>>()),
-        Column::new("feasible".into(), records.iter().map(|r| r.feasible).collect::<Vec<_>>()),
-        Column::new("target_met".into(), records.iter().map(|r| r.target_met).collect::<Vec<_>>()),
-        Column::new("error".into(), records.iter().map(|r| r.error.clone()).collect::<Vec<_>>()),
-        Column::new("sim_seconds".into(), records.iter().map(|r| r.sim_seconds).collect::<Vec<_>>()),
-        Column::new("wall_seconds".into(), records.iter().map(|r| r.wall_seconds).collect::<Vec<_>>()),
-        Column::new("cache_hit".into(), records.iter().map(|r| r.cache_hit).collect::<Vec<_>>()),
+        Column::new(
+            "reward".into(),
+            records.iter().map(|r| finite(r.reward)).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "best_reward".into(),
+            records
+                .iter()
+                .map(|r| finite(r.best_reward))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "feasible".into(),
+            records.iter().map(|r| r.feasible).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "target_met".into(),
+            records.iter().map(|r| r.target_met).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "error".into(),
+            records.iter().map(|r| r.error.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "sim_seconds".into(),
+            records.iter().map(|r| r.sim_seconds).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "wall_seconds".into(),
+            records.iter().map(|r| r.wall_seconds).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "cache_hit".into(),
+            records.iter().map(|r| r.cache_hit).collect::<Vec<_>>(),
+        ),
         Column::new("git_rev".into(), vec![git_rev.map(String::from); n]),
     ]);
     Ok(DataFrame::new_infer_height(cols)?)
@@ -169,14 +250,23 @@ pub fn write_run(dir: &Path, summary: &RunSummary, mut frame: DataFrame) -> Resu
 pub fn read_run(path: &Path) -> Result<DataFrame> {
     let f = fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     // `anyhow::Context` spelled out: polars' prelude has its own `with_context`.
-    anyhow::Context::with_context(ParquetReader::new(f).finish(), || format!("{}: not a readable parquet file", path.display()))
+    anyhow::Context::with_context(ParquetReader::new(f).finish(), || {
+        format!("{}: not a readable parquet file", path.display())
+    })
 }
 
 /// All rows of every run in `dir`, in run-id order (columns of different simulators are united).
 pub fn read_all(dir: &Path) -> Result<DataFrame> {
     let ids = finished_runs(dir);
-    anyhow::ensure!(!ids.is_empty(), "{}: no finished runs (no *.parquet files)", dir.display());
-    let frames = ids.iter().map(|id| read_run(&parquet_path(dir, id))).collect::<Result<Vec<_>>>()?;
+    anyhow::ensure!(
+        !ids.is_empty(),
+        "{}: no finished runs (no *.parquet files)",
+        dir.display()
+    );
+    let frames = ids
+        .iter()
+        .map(|id| read_run(&parquet_path(dir, id)))
+        .collect::<Result<Vec<_>>>()?;
     let lazy: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
     Ok(concat_lf_diagonal(lazy, UnionArgs::default())?.collect()?)
 }

@@ -41,7 +41,11 @@ pub struct SweepReport {
 /// The runs of `recipe` not yet finished in `out`.
 pub fn pending<'a>(recipe: &'a Recipe, out: &std::path::Path) -> Vec<&'a RunSpec> {
     let done = store::finished_runs(out);
-    recipe.runs.iter().filter(|r| !done.contains(&r.run_id)).collect()
+    recipe
+        .runs
+        .iter()
+        .filter(|r| !done.contains(&r.run_id))
+        .collect()
 }
 
 /// Runs every pending run of `recipe`; returns the summaries of all runs (finished before or now), in
@@ -61,34 +65,61 @@ pub fn run_shard(recipe: &Recipe, shard: Shard, opts: &SweepOptions) -> Result<S
 }
 
 /// Builds a simulator from one run's options.
-pub type SimBuilder<'a> = dyn Fn(&BTreeMap<String, String>) -> Result<Box<dyn Simulator>> + Sync + 'a;
+pub type SimBuilder<'a> =
+    dyn Fn(&BTreeMap<String, String>) -> Result<Box<dyn Simulator>> + Sync + 'a;
 
 /// Runs the pending runs among `runs`, building one simulator per distinct option set with `build`.
 /// A run that errors (or panics) is recorded as `<run_id>.failed.json` and the others carry on.
-pub fn run_specs(runs: &[&RunSpec], opts: &SweepOptions, build: &SimBuilder) -> Result<SweepReport> {
+pub fn run_specs(
+    runs: &[&RunSpec],
+    opts: &SweepOptions,
+    build: &SimBuilder,
+) -> Result<SweepReport> {
     let done = store::finished_runs(&opts.out);
-    let todo: Vec<&RunSpec> = runs.iter().copied().filter(|r| !done.contains(&r.run_id)).collect();
+    let todo: Vec<&RunSpec> = runs
+        .iter()
+        .copied()
+        .filter(|r| !done.contains(&r.run_id))
+        .collect();
     let skipped = runs.len() - todo.len();
 
     // One simulator and objective per distinct option set (a set that fails to build fails its runs).
-    let mut envs: BTreeMap<&BTreeMap<String, String>, Result<(Box<dyn Simulator>, Objective), String>> = BTreeMap::new();
+    let mut envs: BTreeMap<
+        &BTreeMap<String, String>,
+        Result<(Box<dyn Simulator>, Objective), String>,
+    > = BTreeMap::new();
     for spec in &todo {
         envs.entry(&spec.options).or_insert_with(|| {
-            let sim = build(&spec.options).map_err(|e| format!("simulator `{}`: {e:#}", spec.simulator))?;
-            let objective = spec.objective.build(sim.metrics()).map_err(|e| e.to_string())?;
+            let sim = build(&spec.options)
+                .map_err(|e| format!("simulator `{}`: {e:#}", spec.simulator))?;
+            let objective = spec
+                .objective
+                .build(sim.metrics())
+                .map_err(|e| e.to_string())?;
             Ok((sim, objective))
         });
     }
 
-    let total: u64 = todo.iter().map(|r| r.budget.evaluations.unwrap_or(0) as u64).sum();
-    let bar = if opts.progress { ProgressBar::new(total) } else { ProgressBar::hidden() };
+    let total: u64 = todo
+        .iter()
+        .map(|r| r.budget.evaluations.unwrap_or(0) as u64)
+        .sum();
+    let bar = if opts.progress {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} evaluations ({per_sec}, eta {eta}) {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} evaluations ({per_sec}, eta {eta}) {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     let run_one = |spec: &RunSpec| -> Result<()> {
-        let (sim, objective) = envs[&spec.options].as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (sim, objective) = envs[&spec.options]
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let info = registry::find_agent(&spec.agent).map_err(anyhow::Error::msg)?;
         let mut agent = (info.build)(sim.space(), &spec.params, spec.seed)?;
         let mut runner = gym::Runner::new(sim.as_ref(), objective, spec.budget.clone());
@@ -102,16 +133,28 @@ pub fn run_specs(runs: &[&RunSpec], opts: &SweepOptions, build: &SimBuilder) -> 
         });
         let git = opts.git_rev.as_deref();
         let frame = store::records_frame(spec, sim.space(), sim.metrics(), &records, git)?;
-        let summary = RunSummary::new(spec, sim.space(), sim.metrics(), stop, &stats, &outcome, git);
-        store::write_run(&opts.out, &summary, frame).with_context(|| format!("run {}", spec.run_id))?;
+        let summary = RunSummary::new(
+            spec,
+            sim.space(),
+            sim.metrics(),
+            stop,
+            &stats,
+            &outcome,
+            git,
+        );
+        store::write_run(&opts.out, &summary, frame)
+            .with_context(|| format!("run {}", spec.run_id))?;
         bar.set_message(format!("finished {}", spec.run_id));
         Ok(())
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()?;
     let results: Vec<Result<Option<FailedRun>>> = pool.install(|| {
         todo.par_iter()
             .map(|spec| {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(spec)));
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(spec)));
                 let error = match outcome {
                     Ok(Ok(())) => {
                         failed::clear_failed(&opts.out, &spec.run_id);
@@ -135,5 +178,9 @@ pub fn run_specs(runs: &[&RunSpec], opts: &SweepOptions, build: &SimBuilder) -> 
         .filter(|r| finished.contains(&r.run_id))
         .map(|r| store::read_summary(&opts.out, &r.run_id))
         .collect::<Result<Vec<_>>>()?;
-    Ok(SweepReport { summaries, skipped, failed: failures })
+    Ok(SweepReport {
+        summaries,
+        skipped,
+        failed: failures,
+    })
 }

@@ -3,14 +3,36 @@
 use std::process::Command;
 
 fn hwgym(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_hwgym")).args(args).output().expect("hwgym runs")
+    Command::new(env!("CARGO_BIN_EXE_hwgym"))
+        .args(args)
+        .output()
+        .expect("hwgym runs")
 }
 
 #[test]
 fn eval_prints_metrics_as_one_json_object() {
-    let out = hwgym(&["eval", "synthetic", "--env", "function=mixed", "--set", "shape=triangle", "--set", "n=13",
-        "--set", "width=32", "--set", "x=1.5", "--set", "lr=0.01", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hwgym(&[
+        "eval",
+        "synthetic",
+        "--env",
+        "function=mixed",
+        "--set",
+        "shape=triangle",
+        "--set",
+        "n=13",
+        "--set",
+        "width=32",
+        "--set",
+        "x=1.5",
+        "--set",
+        "lr=0.01",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.trim().lines().count(), 1);
     let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
@@ -24,7 +46,10 @@ fn eval_rejects_bad_knob_values_by_name() {
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("`width`") && err.contains("48") && err.contains("power of two"), "{err}");
+    assert!(
+        err.contains("`width`") && err.contains("48") && err.contains("power of two"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -32,11 +57,19 @@ fn run_reports_recipe_errors_on_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");
     std::fs::write(&path, "name: bad\nsimulator: synthetic\nobjective: { minimize: loss }\nagents: [ { kind: ga2 } ]\nbudget: { evaluations: 5 }\n").unwrap();
-    let out = hwgym(&["run", path.to_str().unwrap(), "--out", dir.path().join("out").to_str().unwrap()]);
+    let out = hwgym(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("bad.yaml:4: agents[0].kind: unknown agent `ga2`"), "{err}");
+    assert!(
+        err.contains("bad.yaml:4: agents[0].kind: unknown agent `ga2`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -45,9 +78,23 @@ fn run_writes_results_and_a_summary() {
     let path = dir.path().join("tiny.yaml");
     std::fs::write(&path, "name: tiny\nsimulator: synthetic\nobjective: { minimize: loss }\nagents: [ { kind: random_search } ]\nseeds: 2\nbudget: { evaluations: 16 }\n").unwrap();
     let out_dir = dir.path().join("out");
-    let out = hwgym(&["run", path.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--jobs", "2"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hwgym(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("random_search") && table.contains("median best"), "{table}");
+    assert!(
+        table.contains("random_search") && table.contains("median best"),
+        "{table}"
+    );
     assert_eq!(hwgym::store::finished_runs(&out_dir).len(), 2);
 }

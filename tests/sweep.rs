@@ -21,7 +21,12 @@ budget: { evaluations: 40 }
 
 fn run(dir: &Path, jobs: usize) -> sweep::SweepReport {
     let r = recipe::parse(Path::new("sweep-test.yaml"), RECIPE).unwrap();
-    let opts = sweep::SweepOptions { out: dir.to_path_buf(), jobs, progress: false, git_rev: Some("test".into()) };
+    let opts = sweep::SweepOptions {
+        out: dir.to_path_buf(),
+        jobs,
+        progress: false,
+        git_rev: Some("test".into()),
+    };
     sweep::run(&r, &opts).unwrap()
 }
 
@@ -49,17 +54,37 @@ fn killed_sweep_resumes_without_duplicates_or_losses() {
     let reference = without_timing(store::read_all(full.path()).unwrap());
 
     // Simulate a kill: two runs never finished (no parquet; one left a temporary file behind).
-    let ids: Vec<String> = first.summaries.iter().map(|s| s.spec.run_id.clone()).collect();
+    let ids: Vec<String> = first
+        .summaries
+        .iter()
+        .map(|s| s.spec.run_id.clone())
+        .collect();
     std::fs::remove_file(store::parquet_path(full.path(), &ids[1])).unwrap();
-    std::fs::rename(store::parquet_path(full.path(), &ids[4]), full.path().join(format!("{}.parquet.tmp", ids[4]))).unwrap();
+    std::fs::rename(
+        store::parquet_path(full.path(), &ids[4]),
+        full.path().join(format!("{}.parquet.tmp", ids[4])),
+    )
+    .unwrap();
     let untouched = std::fs::read(store::parquet_path(full.path(), &ids[0])).unwrap();
 
     let again = run(full.path(), 2);
     assert_eq!((again.summaries.len(), again.skipped), (6, 4));
-    assert_eq!(std::fs::read(store::parquet_path(full.path(), &ids[0])).unwrap(), untouched, "finished runs must not be rewritten");
+    assert_eq!(
+        std::fs::read(store::parquet_path(full.path(), &ids[0])).unwrap(),
+        untouched,
+        "finished runs must not be rewritten"
+    );
     let resumed = without_timing(store::read_all(full.path()).unwrap());
-    assert!(resumed.equals_missing(&reference), "resumed sweep differs from the uninterrupted one");
-    let run_ids = resumed.column("run_id").unwrap().as_materialized_series().n_unique().unwrap();
+    assert!(
+        resumed.equals_missing(&reference),
+        "resumed sweep differs from the uninterrupted one"
+    );
+    let run_ids = resumed
+        .column("run_id")
+        .unwrap()
+        .as_materialized_series()
+        .n_unique()
+        .unwrap();
     assert_eq!(run_ids, 6);
     // A third run does nothing.
     assert_eq!(run(full.path(), 1).skipped, 6);
@@ -71,9 +96,32 @@ fn parquet_rows_follow_the_schema() {
     let report = run(dir.path(), 2);
     let df = store::read_all(dir.path()).unwrap();
     for col in [
-        "sweep", "run_id", "env", "workload", "objective", "agent", "agent_params", "seed", "step", "batch",
-        "p.shape", "p.n", "p.width", "p.x", "p.lr", "m.loss", "m.size", "reward", "best_reward", "feasible",
-        "target_met", "error", "sim_seconds", "wall_seconds", "cache_hit", "git_rev",
+        "sweep",
+        "run_id",
+        "env",
+        "workload",
+        "objective",
+        "agent",
+        "agent_params",
+        "seed",
+        "step",
+        "batch",
+        "p.shape",
+        "p.n",
+        "p.width",
+        "p.x",
+        "p.lr",
+        "m.loss",
+        "m.size",
+        "reward",
+        "best_reward",
+        "feasible",
+        "target_met",
+        "error",
+        "sim_seconds",
+        "wall_seconds",
+        "cache_hit",
+        "git_rev",
     ] {
         assert!(df.column(col).is_ok(), "missing column {col}");
     }
@@ -82,8 +130,20 @@ fn parquet_rows_follow_the_schema() {
     // Every run's summary agrees with its rows: best reward = max reward.
     for s in &report.summaries {
         let rows = store::read_run(&store::parquet_path(dir.path(), &s.spec.run_id)).unwrap();
-        let max = rows.column("reward").unwrap().as_materialized_series().max::<f64>().unwrap();
-        assert_eq!(max, s.best_reward);
+        let max = rows
+            .column("reward")
+            .unwrap()
+            .as_materialized_series()
+            .max::<f64>()
+            .unwrap()
+            .unwrap();
+        // The parquet rows are exact; the JSON summary goes through serde_json's default float parser,
+        // which may differ in the last bit.
+        let best = s.best_reward.unwrap();
+        assert!(
+            (max - best).abs() <= 1e-15 * max.abs().max(1.0),
+            "{max} vs {best}"
+        );
         assert_eq!(rows.height(), s.evaluations);
     }
 }

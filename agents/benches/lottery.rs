@@ -16,7 +16,8 @@ use std::time::Instant;
 
 use gym::testing::MixedQuadratic;
 use gym::{
-    Budget, Design, MetricSpec, Metrics, Objective, ObjectiveSpec, ParamSpace, Runner, SimError, Simulator, TargetForm,
+    Budget, Design, MetricSpec, Metrics, Objective, ObjectiveSpec, ParamSpace, Runner, SimError,
+    Simulator, TargetForm,
 };
 use rayon::prelude::*;
 use serde_json::json;
@@ -92,7 +93,8 @@ fn environments(selected: &[String]) -> Vec<Environment> {
         });
     }
     if want("dram") {
-        let options: BTreeMap<String, String> = [("trace".to_string(), "cloud-1".to_string())].into();
+        let options: BTreeMap<String, String> =
+            [("trace".to_string(), "cloud-1".to_string())].into();
         envs.push(Environment {
             name: "dram: DDR3-1600, cloud-1, ArchGym's low-power target".into(),
             sim: Box::new(dram::from_options(&options).expect("dram simulator")),
@@ -104,7 +106,11 @@ fn environments(selected: &[String]) -> Vec<Environment> {
         envs.push(Environment {
             name: "accel: resnet18".into(),
             sim: Box::new(accel::from_options(&BTreeMap::new()).expect("accel simulator")),
-            target: [("total_cycles".to_string(), 2e5), ("energy_pj".to_string(), 7e9)].into(),
+            target: [
+                ("total_cycles".to_string(), 2e5),
+                ("energy_pj".to_string(), 7e9),
+            ]
+            .into(),
             budget: 100,
         });
     }
@@ -118,22 +124,44 @@ fn spread(mut xs: Vec<f64>, fmt: impl Fn(f64) -> String) -> String {
         return "—".into();
     }
     xs.sort_by(f64::total_cmp);
-    format!("{} [{}, {}]", fmt(xs[xs.len() / 2]), fmt(xs[0]), fmt(xs[xs.len() - 1]))
+    format!(
+        "{} [{}, {}]",
+        fmt(xs[xs.len() / 2]),
+        fmt(xs[0]),
+        fmt(xs[xs.len() - 1])
+    )
 }
 
 fn main() {
-    let seeds: u64 = std::env::var("LOTTERY_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let seeds: u64 = std::env::var("LOTTERY_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let selected: Vec<String> = std::env::var("LOTTERY_ENVS")
-        .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     for env in environments(&selected) {
-        let objective: Objective =
-            ObjectiveSpec { target: Some(env.target.clone()), form: Some(TargetForm::Overshoot), ..Default::default() }
-                .build(env.sim.metrics())
-                .expect("objective");
-        let memo = Memo { sim: env.sim.as_ref(), cache: Mutex::new(HashMap::new()) };
+        let objective: Objective = ObjectiveSpec {
+            target: Some(env.target.clone()),
+            form: Some(TargetForm::Overshoot),
+            ..Default::default()
+        }
+        .build(env.sim.metrics())
+        .expect("objective");
+        let memo = Memo {
+            sim: env.sim.as_ref(),
+            cache: Mutex::new(HashMap::new()),
+        };
         let start = Instant::now();
-        println!("\n### {} — target {:?}, budget {} evaluations, {} seeds\n", env.name, env.target, env.budget, seeds);
+        println!(
+            "\n### {} — target {:?}, budget {} evaluations, {} seeds\n",
+            env.name, env.target, env.budget, seeds
+        );
         println!(
             "| agent | params | runs meeting target | samples to target, median [min, max] | best reward, median [min, max] |"
         );
@@ -142,15 +170,23 @@ fn main() {
             let runs: Vec<(Option<usize>, f64)> = (0..seeds)
                 .into_par_iter()
                 .map(|seed| {
-                    let mut agent = agents::build(c.kind, memo.space(), &c.params, seed).expect("agent params");
+                    let mut agent =
+                        agents::build(c.kind, memo.space(), &c.params, seed).expect("agent params");
                     let (out, _, _) =
-                        Runner::new(&memo, &objective, Budget::evaluations(env.budget)).run(agent.as_mut(), |_| {});
-                    (out.evaluations_to_target, out.best.map_or(f64::NEG_INFINITY, |b| b.reward))
+                        Runner::new(&memo, &objective, Budget::evaluations(env.budget))
+                            .run(agent.as_mut(), |_| {});
+                    (
+                        out.evaluations_to_target,
+                        out.best.map_or(f64::NEG_INFINITY, |b| b.reward),
+                    )
                 })
                 .collect();
             let hits = runs.iter().filter(|r| r.0.is_some()).count();
             // Runs that miss the target count as "more than the budget" for the median.
-            let to_target: Vec<f64> = runs.iter().map(|r| r.0.map_or(f64::INFINITY, |n| n as f64)).collect();
+            let to_target: Vec<f64> = runs
+                .iter()
+                .map(|r| r.0.map_or(f64::INFINITY, |n| n as f64))
+                .collect();
             let mut sorted = to_target.clone();
             sorted.sort_by(f64::total_cmp);
             let median = sorted[sorted.len() / 2];
@@ -163,10 +199,16 @@ fn main() {
                 "| {} | `{}` | {hits}/{seeds} | {samples} | {} |",
                 c.kind,
                 c.params,
-                spread(runs.iter().map(|r| r.1).collect(), |x| format!("{:.3}", x + 0.0)) // + 0.0 prints −0 as 0
+                spread(runs.iter().map(|r| r.1).collect(), |x| format!(
+                    "{:.3}",
+                    x + 0.0
+                )) // + 0.0 prints −0 as 0
             );
         }
         let simulated = memo.cache.lock().unwrap().len();
-        println!("\n({simulated} distinct designs simulated, {:.1} s)", start.elapsed().as_secs_f64());
+        println!(
+            "\n({simulated} distinct designs simulated, {:.1} s)",
+            start.elapsed().as_secs_f64()
+        );
     }
 }

@@ -36,7 +36,13 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { ants: 8, evaporation: 0.1, greediness: 0.2, pheromone_min: 0.05, pheromone_max: 1.0 }
+        Params {
+            ants: 8,
+            evaporation: 0.1,
+            greediness: 0.2,
+            pheromone_min: 0.05,
+            pheromone_max: 1.0,
+        }
     }
 }
 
@@ -65,8 +71,16 @@ pub struct Aco {
 
 impl Aco {
     pub fn new(space: &ParamSpace, params: Params, seed: u64) -> Self {
-        let trails = space.levels().iter().map(|&n| vec![params.pheromone_max; n]).collect();
-        let ordered = space.params().iter().map(|p| !matches!(p.domain, Domain::Categorical(_))).collect();
+        let trails = space
+            .levels()
+            .iter()
+            .map(|&n| vec![params.pheromone_max; n])
+            .collect();
+        let ordered = space
+            .params()
+            .iter()
+            .map(|p| !matches!(p.domain, Domain::Categorical(_)))
+            .collect();
         Aco {
             space: space.clone(),
             params,
@@ -123,8 +137,9 @@ impl Agent for Aco {
         let mut colony = Vec::with_capacity(n);
         for _ in 0..n {
             let (trails, g, space) = (&self.trails, self.params.greediness, &self.space);
-            let d =
-                propose_fresh(space, &self.history, &colony, &mut self.rng, |rng| Self::build(trails, g, space, rng));
+            let d = propose_fresh(space, &self.history, &colony, &mut self.rng, |rng| {
+                Self::build(trails, g, space, rng)
+            });
             colony.push(d);
         }
         colony
@@ -138,7 +153,10 @@ impl Agent for Aco {
         for t in &mut self.trails {
             t.iter_mut().for_each(|w| *w *= 1.0 - rho);
         }
-        let colony_best = evaluations.iter().filter(|e| e.is_ok()).max_by(|a, b| a.reward.total_cmp(&b.reward));
+        let colony_best = evaluations
+            .iter()
+            .filter(|e| e.is_ok())
+            .max_by(|a, b| a.reward.total_cmp(&b.reward));
         if let Some(e) = colony_best {
             if self.best.as_ref().is_none_or(|(_, r)| fitness(e) > *r) {
                 self.best = Some((e.design.clone(), e.reward));
@@ -161,6 +179,10 @@ impl Agent for Aco {
 
     fn stats(&self) -> BTreeMap<String, f64> {
         let best = self.best.as_ref().map_or(f64::NEG_INFINITY, |b| b.1);
-        [("colonies".to_string(), self.colonies as f64), ("best_reward".to_string(), best)].into()
+        [
+            ("colonies".to_string(), self.colonies as f64),
+            ("best_reward".to_string(), best),
+        ]
+        .into()
     }
 }

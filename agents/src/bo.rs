@@ -23,7 +23,9 @@ use gym::rng::{Rng, seeded};
 use gym::{Agent, Design, Evaluation, ParamSpace};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{Features, History, argmax, fitness, normal_cdf, normal_pdf, propose_fresh, rank_gaussianize};
+use crate::common::{
+    Features, History, argmax, fitness, normal_cdf, normal_pdf, propose_fresh, rank_gaussianize,
+};
 use crate::gp::{Gp, Hyper, fit_map};
 use crate::params::{AgentParams, check_range};
 use crate::variation::mutate;
@@ -110,7 +112,9 @@ pub struct Bo {
 /// `ln(φ(z) + z·Φ(z))`, the log of expected improvement per unit σ, stable for very negative `z`.
 fn log_h(z: f64) -> f64 {
     if z > -8.0 {
-        (normal_pdf(z) + z * normal_cdf(z)).max(f64::MIN_POSITIVE).ln()
+        (normal_pdf(z) + z * normal_cdf(z))
+            .max(f64::MIN_POSITIVE)
+            .ln()
     } else {
         // φ(z)·(1/z² − 3/z⁴ + 15/z⁶ − 105/z⁸), the asymptotic series of the Mills ratio.
         let w = 1.0 / (z * z);
@@ -145,13 +149,18 @@ impl Bo {
     }
 
     fn is_new(&self, d: &Design, pending: &[Design]) -> bool {
-        self.space.violated_constraint(d).is_none() && !self.history.contains(d) && !pending.contains(d)
+        self.space.violated_constraint(d).is_none()
+            && !self.history.contains(d)
+            && !pending.contains(d)
     }
 
     /// The candidate with the highest acquisition that is feasible and new, if any.
     fn maximise(&mut self, gp: &Gp, incumbent: f64, pending: &[Design]) -> Option<Design> {
-        let mut pool: Vec<Design> = (0..self.params.candidates).map(|_| self.space.sample(&mut self.rng)).collect();
-        let mut ranked: Vec<&(Design, f64)> = self.observed.iter().filter(|o| o.1.is_finite()).collect();
+        let mut pool: Vec<Design> = (0..self.params.candidates)
+            .map(|_| self.space.sample(&mut self.rng))
+            .collect();
+        let mut ranked: Vec<&(Design, f64)> =
+            self.observed.iter().filter(|o| o.1.is_finite()).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let p = (1.0 / self.space.len() as f64).max(0.2);
         for (d, _) in ranked.iter().take(INCUMBENTS.0) {
@@ -161,9 +170,13 @@ impl Bo {
                 pool.push(m);
             }
         }
-        let score = |d: &Design| self.acquisition(gp, incumbent, &self.features.encode(&self.space, d));
-        let mut scored: Vec<(Design, f64)> =
-            pool.into_iter().filter(|d| self.is_new(d, pending)).map(|d| (d.clone(), score(&d))).collect();
+        let score =
+            |d: &Design| self.acquisition(gp, incumbent, &self.features.encode(&self.space, d));
+        let mut scored: Vec<(Design, f64)> = pool
+            .into_iter()
+            .filter(|d| self.is_new(d, pending))
+            .map(|d| (d.clone(), score(&d)))
+            .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         scored.dedup_by(|a, b| a.0 == b.0);
         // Hill-climb from the best few candidates, one knob at a time.
@@ -199,10 +212,25 @@ impl Bo {
             data.sort_by(|a, b| b.1.total_cmp(&a.1));
             data.truncate(self.params.max_points);
         }
-        let x: Vec<Vec<f64>> = data.iter().map(|(d, _)| self.features.encode(&self.space, d)).collect();
+        let x: Vec<Vec<f64>> = data
+            .iter()
+            .map(|(d, _)| self.features.encode(&self.space, d))
+            .collect();
         let y = rank_gaussianize(&data.iter().map(|o| o.1).collect::<Vec<_>>());
-        let effort = if self.hyper.is_some() { REFIT } else { FIRST_FIT };
-        let gp = fit_map(&x, &y, &self.features.owner, self.space.len(), self.hyper.as_ref(), effort, &mut self.rng)?;
+        let effort = if self.hyper.is_some() {
+            REFIT
+        } else {
+            FIRST_FIT
+        };
+        let gp = fit_map(
+            &x,
+            &y,
+            &self.features.owner,
+            self.space.len(),
+            self.hyper.as_ref(),
+            effort,
+            &mut self.rng,
+        )?;
         self.hyper = Some(gp.hyper().clone());
         self.fits += 1;
         self.log_posterior = gp.log_posterior();
@@ -211,7 +239,9 @@ impl Bo {
 
     fn random_fresh(&mut self, pending: &[Design]) -> Design {
         let space = &self.space;
-        propose_fresh(space, &self.history, pending, &mut self.rng, |rng| space.sample(rng))
+        propose_fresh(space, &self.history, pending, &mut self.rng, |rng| {
+            space.sample(rng)
+        })
     }
 }
 
@@ -219,7 +249,11 @@ impl Agent for Bo {
     fn ask(&mut self, n: usize) -> Vec<Design> {
         let mut out: Vec<Design> = Vec::with_capacity(n);
         let evaluated = self.observed.iter().filter(|o| o.1.is_finite()).count();
-        let gp = if self.observed.len() >= self.params.initial_design && evaluated >= 2 { self.fit() } else { None };
+        let gp = if self.observed.len() >= self.params.initial_design && evaluated >= 2 {
+            self.fit()
+        } else {
+            None
+        };
         let Some((mut gp, mut incumbent)) = gp else {
             for _ in 0..n {
                 let d = self.random_fresh(&out);
@@ -257,8 +291,11 @@ impl Agent for Bo {
     }
 
     fn stats(&self) -> BTreeMap<String, f64> {
-        let mut s: BTreeMap<String, f64> =
-            [("gp_fits".to_string(), self.fits as f64), ("log_posterior".to_string(), self.log_posterior)].into();
+        let mut s: BTreeMap<String, f64> = [
+            ("gp_fits".to_string(), self.fits as f64),
+            ("log_posterior".to_string(), self.log_posterior),
+        ]
+        .into();
         if let Some(h) = &self.hyper {
             s.insert("noise".into(), h.noise);
             for (p, l) in self.space.params().iter().zip(&h.lengths) {

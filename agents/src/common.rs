@@ -22,7 +22,9 @@ pub struct History<T> {
 
 impl<T> Default for History<T> {
     fn default() -> Self {
-        History { seen: HashMap::new() }
+        History {
+            seen: HashMap::new(),
+        }
     }
 }
 
@@ -54,7 +56,9 @@ pub fn propose_fresh<T>(
     rng: &mut Rng,
     mut make: impl FnMut(&mut Rng) -> Design,
 ) -> Design {
-    let is_new = |d: &Design| space.violated_constraint(d).is_none() && !history.contains(d) && !pending.contains(d);
+    let is_new = |d: &Design| {
+        space.violated_constraint(d).is_none() && !history.contains(d) && !pending.contains(d)
+    };
     for _ in 0..FRESH_TRIES {
         let d = make(rng);
         if is_new(&d) {
@@ -74,7 +78,11 @@ pub fn propose_fresh<T>(
 /// The reward of an evaluation as a fitness to maximise: failed or infeasible designs rank below
 /// every evaluated one.
 pub fn fitness(e: &Evaluation) -> f64 {
-    if e.is_ok() { e.reward } else { f64::NEG_INFINITY }
+    if e.is_ok() {
+        e.reward
+    } else {
+        f64::NEG_INFINITY
+    }
 }
 
 /// Index of the largest `key`, first one on ties (`None` for an empty slice).
@@ -116,7 +124,8 @@ pub fn erfc(x: f64) -> f64 {
                 + t * (0.096_784_18
                     + t * (-0.186_288_06
                         + t * (0.278_868_07
-                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     let r = t * poly.exp();
     if x >= 0.0 { r } else { 2.0 - r }
 }
@@ -132,8 +141,13 @@ pub fn normal_quantile(p: f64) -> f64 {
         -3.066479806614716e1,
         2.506628277459239,
     ];
-    const B: [f64; 5] =
-        [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
     const C: [f64; 6] = [
         -7.784894002430293e-3,
         -3.223964580411365e-1,
@@ -142,7 +156,12 @@ pub fn normal_quantile(p: f64) -> f64 {
         4.374664141464968,
         2.938163982698783,
     ];
-    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
     let p = p.clamp(1e-300, 1.0 - 1e-16);
     let tail = |q: f64| {
         (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
@@ -194,7 +213,11 @@ impl Features {
     pub fn new(space: &ParamSpace) -> Self {
         let mut owner = Vec::new();
         for (i, p) in space.params().iter().enumerate() {
-            let width = if let Domain::Categorical(l) = &p.domain { l.len() } else { 1 };
+            let width = if let Domain::Categorical(l) = &p.domain {
+                l.len()
+            } else {
+                1
+            };
             owner.extend(std::iter::repeat_n(i, width));
         }
         Features { owner }
@@ -210,7 +233,13 @@ impl Features {
             match &p.domain {
                 Domain::Categorical(l) => {
                     let hot = p.domain.index_of(v);
-                    out.extend((0..l.len()).map(|k| if k == hot { std::f64::consts::FRAC_1_SQRT_2 } else { 0.0 }));
+                    out.extend((0..l.len()).map(|k| {
+                        if k == hot {
+                            std::f64::consts::FRAC_1_SQRT_2
+                        } else {
+                            0.0
+                        }
+                    }));
                 }
                 _ => out.push(p.domain.to_unit(v)),
             }
@@ -229,7 +258,10 @@ mod tests {
         assert!((normal_cdf(1.959_963_985) - 0.975).abs() < 1e-7);
         assert!((normal_cdf(-3.0) - 0.001_349_898).abs() < 1e-8);
         for p in [1e-6, 0.01, 0.3, 0.5, 0.9, 0.999] {
-            assert!((normal_cdf(normal_quantile(p)) - p).abs() < 1e-7 * p.max(1e-2), "{p}");
+            assert!(
+                (normal_cdf(normal_quantile(p)) - p).abs() < 1e-7 * p.max(1e-2),
+                "{p}"
+            );
         }
     }
 

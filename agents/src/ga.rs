@@ -58,7 +58,12 @@ impl AgentParams for Params {
             check_range("generations", g, 1, 1_000_000)?;
         }
         check_range("tournament", self.tournament, 1, self.population)?;
-        check_range("crossover_probability", self.crossover_probability, 0.0, 1.0)?;
+        check_range(
+            "crossover_probability",
+            self.crossover_probability,
+            0.0,
+            1.0,
+        )?;
         check_range("mutation", self.mutation, 0.0, 1.0)?;
         check_range("elitism", self.elitism, 0, self.population - 1)
     }
@@ -100,8 +105,11 @@ impl Ga {
         old.truncate(self.params.elitism);
         let children = std::mem::take(&mut self.children);
         // The first generation has no parents: all of it is children.
-        self.parents =
-            if children.len() >= self.params.population { children } else { old.into_iter().chain(children).collect() };
+        self.parents = if children.len() >= self.params.population {
+            children
+        } else {
+            old.into_iter().chain(children).collect()
+        };
         let breeding = Breeding {
             crossover: self.params.crossover,
             crossover_probability: self.params.crossover_probability,
@@ -111,7 +119,14 @@ impl Ga {
         let designs: Vec<Design> = self.parents.iter().map(|p| p.0.clone()).collect();
         let fit: Vec<f64> = self.parents.iter().map(|p| p.1).collect();
         let count = self.params.population - self.params.elitism;
-        let brood = breeding.breed(&self.space, &self.history, &designs, |a, b| fit[a] > fit[b], count, &mut self.rng);
+        let brood = breeding.breed(
+            &self.space,
+            &self.history,
+            &designs,
+            |a, b| fit[a] > fit[b],
+            count,
+            &mut self.rng,
+        );
         self.queue = brood.into();
         self.generation += 1;
     }
@@ -124,11 +139,17 @@ impl Agent for Ga {
                 let mut first = Vec::new();
                 for _ in 0..self.params.population {
                     let d =
-                        propose_fresh(&self.space, &self.history, &first, &mut self.rng, |rng| self.space.sample(rng));
+                        propose_fresh(&self.space, &self.history, &first, &mut self.rng, |rng| {
+                            self.space.sample(rng)
+                        });
                     first.push(d);
                 }
                 self.queue = first.into();
-            } else if self.params.generations.is_some_and(|g| self.generation >= g) {
+            } else if self
+                .params
+                .generations
+                .is_some_and(|g| self.generation >= g)
+            {
                 return Vec::new();
             } else {
                 self.next_generation();
@@ -150,7 +171,16 @@ impl Agent for Ga {
     }
 
     fn stats(&self) -> BTreeMap<String, f64> {
-        let best = self.parents.iter().chain(&self.children).map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-        [("generation".to_string(), self.generation as f64), ("best_fitness".to_string(), best)].into()
+        let best = self
+            .parents
+            .iter()
+            .chain(&self.children)
+            .map(|p| p.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        [
+            ("generation".to_string(), self.generation as f64),
+            ("best_fitness".to_string(), best),
+        ]
+        .into()
     }
 }

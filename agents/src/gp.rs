@@ -47,7 +47,12 @@ fn matern52(r: f64) -> f64 {
 }
 
 fn kernel(a: &[f64], b: &[f64], owner: &[usize], lengths: &[f64]) -> f64 {
-    let r2: f64 = a.iter().zip(b).zip(owner).map(|((x, y), &p)| ((x - y) / lengths[p]).powi(2)).sum();
+    let r2: f64 = a
+        .iter()
+        .zip(b)
+        .zip(owner)
+        .map(|((x, y), &p)| ((x - y) / lengths[p]).powi(2))
+        .sum();
     matern52(r2.sqrt())
 }
 
@@ -132,23 +137,45 @@ impl Gp {
             }
         };
         let alpha = backward(&chol, n, &forward(&chol, n, &y));
-        Some(Gp { hyper, owner: owner.to_vec(), x, y, chol, alpha })
+        Some(Gp {
+            hyper,
+            owner: owner.to_vec(),
+            x,
+            y,
+            chol,
+            alpha,
+        })
     }
 
     /// Log marginal likelihood plus the log length-scale prior (up to a constant).
     pub fn log_posterior(&self) -> f64 {
         let n = self.y.len();
-        let fit: f64 = -0.5 * self.y.iter().zip(&self.alpha).map(|(a, b)| a * b).sum::<f64>();
+        let fit: f64 = -0.5
+            * self
+                .y
+                .iter()
+                .zip(&self.alpha)
+                .map(|(a, b)| a * b)
+                .sum::<f64>();
         let complexity: f64 = -(0..n).map(|i| self.chol[i * n + i].ln()).sum::<f64>();
         let prior: f64 = -0.5
-            * self.hyper.lengths.iter().map(|l| ((l.ln() - LENGTH_PRIOR.0.ln()) / LENGTH_PRIOR.1).powi(2)).sum::<f64>();
+            * self
+                .hyper
+                .lengths
+                .iter()
+                .map(|l| ((l.ln() - LENGTH_PRIOR.0.ln()) / LENGTH_PRIOR.1).powi(2))
+                .sum::<f64>();
         fit + complexity + prior
     }
 
     /// Posterior mean and standard deviation of the latent function at `x`.
     pub fn predict(&self, x: &[f64]) -> (f64, f64) {
         let n = self.x.len();
-        let ks: Vec<f64> = self.x.iter().map(|xi| kernel(xi, x, &self.owner, &self.hyper.lengths)).collect();
+        let ks: Vec<f64> = self
+            .x
+            .iter()
+            .map(|xi| kernel(xi, x, &self.owner, &self.hyper.lengths))
+            .collect();
         let mean = ks.iter().zip(&self.alpha).map(|(a, b)| a * b).sum();
         let v = forward(&self.chol, n, &ks);
         let var = 1.0 - v.iter().map(|a| a * a).sum::<f64>();
@@ -159,7 +186,11 @@ impl Gp {
     /// Cholesky factor is extended by one row (O(n²)) instead of refactorised.
     pub fn with_observation(&self, x: Vec<f64>, y: f64) -> Option<Gp> {
         let n = self.x.len();
-        let ks: Vec<f64> = self.x.iter().map(|xi| kernel(xi, &x, &self.owner, &self.hyper.lengths)).collect();
+        let ks: Vec<f64> = self
+            .x
+            .iter()
+            .map(|xi| kernel(xi, &x, &self.owner, &self.hyper.lengths))
+            .collect();
         let row = forward(&self.chol, n, &ks);
         let d2 = 1.0 + self.hyper.noise - row.iter().map(|a| a * a).sum::<f64>();
         if d2.is_nan() || d2 <= 0.0 {
@@ -176,7 +207,14 @@ impl Gp {
         xs.push(x);
         ys.push(y);
         let alpha = backward(&chol, m, &forward(&chol, m, &ys));
-        Some(Gp { hyper: self.hyper.clone(), owner: self.owner.clone(), x: xs, y: ys, chol, alpha })
+        Some(Gp {
+            hyper: self.hyper.clone(),
+            owner: self.owner.clone(),
+            x: xs,
+            y: ys,
+            chol,
+            alpha,
+        })
     }
 
     pub fn hyper(&self) -> &Hyper {
@@ -196,13 +234,17 @@ pub fn fit_map(
     (random, refine): (usize, usize),
     rng: &mut Rng,
 ) -> Option<Gp> {
-    let log_uniform = |(lo, hi): (f64, f64), rng: &mut Rng| (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
+    let log_uniform = |(lo, hi): (f64, f64), rng: &mut Rng| {
+        (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp()
+    };
     let clamp_log = |v: f64, (lo, hi): (f64, f64)| v.clamp(lo, hi);
     let try_fit = |h: Hyper| Gp::fit(x.to_vec(), y.to_vec(), owner, h);
     let mut best: Option<Gp> = None;
     let consider = |gp: Option<Gp>, best: &mut Option<Gp>| {
         if let Some(g) = gp
-            && best.as_ref().is_none_or(|b| g.log_posterior() > b.log_posterior())
+            && best
+                .as_ref()
+                .is_none_or(|b| g.log_posterior() > b.log_posterior())
         {
             *best = Some(g);
         }
@@ -214,15 +256,25 @@ pub fn fit_map(
         // A shared scale for all parameters, jittered per parameter: good candidates are usually
         // nearer "all similar" than independent draws in many dimensions would be.
         let common = log_uniform(LENGTH_RANGE, rng);
-        let lengths =
-            (0..params).map(|_| clamp_log(common * (0.7 * standard_normal(rng)).exp(), LENGTH_RANGE)).collect();
-        consider(try_fit(Hyper { lengths, noise: log_uniform(NOISE_RANGE, rng) }), &mut best);
+        let lengths = (0..params)
+            .map(|_| clamp_log(common * (0.7 * standard_normal(rng)).exp(), LENGTH_RANGE))
+            .collect();
+        consider(
+            try_fit(Hyper {
+                lengths,
+                noise: log_uniform(NOISE_RANGE, rng),
+            }),
+            &mut best,
+        );
     }
     for _ in 0..refine {
         let Some(b) = best.as_ref() else { break };
         let h = b.hyper();
-        let lengths =
-            h.lengths.iter().map(|l| clamp_log(l * (0.3 * standard_normal(rng)).exp(), LENGTH_RANGE)).collect();
+        let lengths = h
+            .lengths
+            .iter()
+            .map(|l| clamp_log(l * (0.3 * standard_normal(rng)).exp(), LENGTH_RANGE))
+            .collect();
         let noise = clamp_log(h.noise * (0.5 * standard_normal(rng)).exp(), NOISE_RANGE);
         consider(try_fit(Hyper { lengths, noise }), &mut best);
     }
@@ -251,7 +303,10 @@ mod tests {
         let refit = Gp::fit(x2, y2, &[0], gp.hyper().clone()).unwrap();
         for q in [0.1, 0.8, 0.95] {
             let (a, b) = (grown.predict(&[q]), refit.predict(&[q]));
-            assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9, "{a:?} {b:?}");
+            assert!(
+                (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9,
+                "{a:?} {b:?}"
+            );
         }
     }
 
@@ -260,6 +315,9 @@ mod tests {
         let a = vec![4.0, 2.0, 2.0, 3.0];
         let l = cholesky(a, 2).unwrap();
         let z = backward(&l, 2, &forward(&l, 2, &[2.0, 1.0]));
-        assert!((4.0 * z[0] + 2.0 * z[1] - 2.0).abs() < 1e-12 && (2.0 * z[0] + 3.0 * z[1] - 1.0).abs() < 1e-12);
+        assert!(
+            (4.0 * z[0] + 2.0 * z[1] - 2.0).abs() < 1e-12
+                && (2.0 * z[0] + 3.0 * z[1] - 1.0).abs() < 1e-12
+        );
     }
 }

@@ -52,7 +52,12 @@ impl AgentParams for Params {
         if let Some(g) = self.generations {
             check_range("generations", g, 1, 1_000_000)?;
         }
-        check_range("crossover_probability", self.crossover_probability, 0.0, 1.0)?;
+        check_range(
+            "crossover_probability",
+            self.crossover_probability,
+            0.0,
+            1.0,
+        )?;
         check_range("mutation", self.mutation, 0.0, 1.0)
     }
 }
@@ -118,13 +123,28 @@ impl Nsga2 {
     fn next_generation(&mut self) {
         let mut pool: Vec<Individual> = std::mem::take(&mut self.parents);
         pool.append(&mut self.children);
-        let dims = pool.iter().find(|i| !i.1.is_empty()).map_or(1, |i| i.1.len());
-        let points: Vec<Vec<f64>> =
-            pool.iter().map(|i| if i.1.is_empty() { vec![f64::NAN; dims] } else { i.1.clone() }).collect();
+        let dims = pool
+            .iter()
+            .find(|i| !i.1.is_empty())
+            .map_or(1, |i| i.1.len());
+        let points: Vec<Vec<f64>> = pool
+            .iter()
+            .map(|i| {
+                if i.1.is_empty() {
+                    vec![f64::NAN; dims]
+                } else {
+                    i.1.clone()
+                }
+            })
+            .collect();
         let ranks = pareto_ranks(&points);
         let crowding = crowding_distances(&points, &ranks);
         let mut order: Vec<usize> = (0..pool.len()).collect();
-        order.sort_by(|&a, &b| ranks[a].cmp(&ranks[b]).then(crowding[b].total_cmp(&crowding[a])));
+        order.sort_by(|&a, &b| {
+            ranks[a]
+                .cmp(&ranks[b])
+                .then(crowding[b].total_cmp(&crowding[a]))
+        });
         order.truncate(self.params.population);
         self.fitness = order.iter().map(|&i| (ranks[i], crowding[i])).collect();
         self.parents = order.iter().map(|&i| pool[i].clone()).collect();
@@ -137,8 +157,17 @@ impl Nsga2 {
         };
         let designs: Vec<Design> = self.parents.iter().map(|p| p.0.clone()).collect();
         let fit = &self.fitness;
-        let better = |a: usize, b: usize| fit[a].0 < fit[b].0 || (fit[a].0 == fit[b].0 && fit[a].1 > fit[b].1);
-        let brood = breeding.breed(&self.space, &self.history, &designs, better, self.params.population, &mut self.rng);
+        let better = |a: usize, b: usize| {
+            fit[a].0 < fit[b].0 || (fit[a].0 == fit[b].0 && fit[a].1 > fit[b].1)
+        };
+        let brood = breeding.breed(
+            &self.space,
+            &self.history,
+            &designs,
+            better,
+            self.params.population,
+            &mut self.rng,
+        );
         self.queue = brood.into();
         self.generation += 1;
     }
@@ -151,11 +180,17 @@ impl Agent for Nsga2 {
                 let mut first = Vec::new();
                 for _ in 0..self.params.population {
                     let d =
-                        propose_fresh(&self.space, &self.history, &first, &mut self.rng, |rng| self.space.sample(rng));
+                        propose_fresh(&self.space, &self.history, &first, &mut self.rng, |rng| {
+                            self.space.sample(rng)
+                        });
                     first.push(d);
                 }
                 self.queue = first.into();
-            } else if self.params.generations.is_some_and(|g| self.generation >= g) {
+            } else if self
+                .params
+                .generations
+                .is_some_and(|g| self.generation >= g)
+            {
                 return Vec::new();
             } else {
                 self.next_generation();
@@ -183,7 +218,11 @@ impl Agent for Nsga2 {
 
     fn stats(&self) -> BTreeMap<String, f64> {
         let front = self.fitness.iter().filter(|f| f.0 == 0).count();
-        [("generation".to_string(), self.generation as f64), ("front_size".to_string(), front as f64)].into()
+        [
+            ("generation".to_string(), self.generation as f64),
+            ("front_size".to_string(), front as f64),
+        ]
+        .into()
     }
 }
 
@@ -193,7 +232,13 @@ mod tests {
 
     #[test]
     fn crowding_favours_extremes_and_isolated_points() {
-        let pts = vec![vec![0.0, 4.0], vec![1.0, 3.0], vec![1.1, 2.9], vec![4.0, 0.0], vec![5.0, 5.0]];
+        let pts = vec![
+            vec![0.0, 4.0],
+            vec![1.0, 3.0],
+            vec![1.1, 2.9],
+            vec![4.0, 0.0],
+            vec![5.0, 5.0],
+        ];
         let ranks = pareto_ranks(&pts);
         assert_eq!(ranks, vec![0, 0, 0, 0, 1]);
         let d = crowding_distances(&pts, &ranks);

@@ -16,15 +16,29 @@ pub trait AgentParams: DeserializeOwned + Serialize + Default {
         let params: Self = if value.is_null() {
             Self::default()
         } else {
-            serde_json::from_value(value.clone())
-                .map_err(|e| AgentError::BadParams { agent: agent.to_string(), message: e.to_string() })?
+            serde_json::from_value(value.clone()).map_err(|e| AgentError::BadParams {
+                agent: agent.to_string(),
+                message: e.to_string(),
+            })?
         };
-        params.validate().map_err(|message| AgentError::BadParams { agent: agent.to_string(), message })?;
+        params.validate().map_err(|message| AgentError::BadParams {
+            agent: agent.to_string(),
+            message,
+        })?;
         Ok(params)
     }
 }
 
 /// `Err("field: must be in [lo, hi], got x")` unless `lo <= x <= hi`.
-pub fn check_range<T: PartialOrd + std::fmt::Display>(field: &str, x: T, lo: T, hi: T) -> Result<(), String> {
-    if lo <= x && x <= hi { Ok(()) } else { Err(format!("{field}: must be in [{lo}, {hi}], got {x}")) }
+pub fn check_range<T: PartialOrd + std::fmt::Display>(
+    field: &str,
+    x: T,
+    lo: T,
+    hi: T,
+) -> Result<(), String> {
+    if lo <= x && x <= hi {
+        Ok(())
+    } else {
+        Err(format!("{field}: must be in [{lo}, {hi}], got {x}"))
+    }
 }

@@ -34,7 +34,11 @@ pub struct RandomSearch {
 
 impl RandomSearch {
     pub fn new(space: &ParamSpace, params: Params, seed: u64) -> Self {
-        RandomSearch { space: space.clone(), params, rng: seeded(seed) }
+        RandomSearch {
+            space: space.clone(),
+            params,
+            rng: seeded(seed),
+        }
     }
 }
 

@@ -19,7 +19,9 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { restart_probability: 0.05 }
+        Params {
+            restart_probability: 0.05,
+        }
     }
 }
 
@@ -38,7 +40,12 @@ pub struct RandomWalk {
 
 impl RandomWalk {
     pub fn new(space: &ParamSpace, params: Params, seed: u64) -> Self {
-        RandomWalk { space: space.clone(), params, rng: seeded(seed), current: None }
+        RandomWalk {
+            space: space.clone(),
+            params,
+            rng: seeded(seed),
+            current: None,
+        }
     }
 }
 

@@ -27,7 +27,8 @@ macro_rules! agent {
             defaults: defaults_of::<$params>,
             build: |space, json, seed| {
                 let p = <$params as AgentParams>::parse($kind, json)?;
-                let ctor: fn(&ParamSpace, $params, u64) -> Result<Box<dyn Agent>, AgentError> = $ctor;
+                let ctor: fn(&ParamSpace, $params, u64) -> Result<Box<dyn Agent>, AgentError> =
+                    $ctor;
                 ctor(space, p, seed)
             },
         }
@@ -88,13 +89,21 @@ pub const AGENTS: &[AgentInfo] = &[
 
 /// The registered agent called `kind`.
 pub fn find(kind: &str) -> Result<&'static AgentInfo, AgentError> {
-    AGENTS.iter().find(|a| a.kind == kind).ok_or_else(|| AgentError::UnknownAgent {
-        kind: kind.to_string(),
-        known: AGENTS.iter().map(|a| a.kind).collect::<Vec<_>>().join(", "),
-    })
+    AGENTS
+        .iter()
+        .find(|a| a.kind == kind)
+        .ok_or_else(|| AgentError::UnknownAgent {
+            kind: kind.to_string(),
+            known: AGENTS.iter().map(|a| a.kind).collect::<Vec<_>>().join(", "),
+        })
 }
 
 /// Builds agent `kind` over `space` from JSON params and a seed.
-pub fn build(kind: &str, space: &ParamSpace, params: &serde_json::Value, seed: u64) -> Result<Box<dyn Agent>, AgentError> {
+pub fn build(
+    kind: &str,
+    space: &ParamSpace,
+    params: &serde_json::Value,
+    seed: u64,
+) -> Result<Box<dyn Agent>, AgentError> {
     (find(kind)?.build)(space, params, seed)
 }

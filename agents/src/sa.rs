@@ -38,7 +38,13 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { initial_temperature: 1.0, cooling: 0.95, min_temperature: 0.01, jump_probability: 0.2, batch: 1 }
+        Params {
+            initial_temperature: 1.0,
+            cooling: 0.95,
+            min_temperature: 0.01,
+            jump_probability: 0.2,
+            batch: 1,
+        }
     }
 }
 
@@ -46,7 +52,12 @@ impl AgentParams for Params {
     fn validate(&self) -> Result<(), String> {
         check_range("initial_temperature", self.initial_temperature, 1e-9, 1e9)?;
         check_range("cooling", self.cooling, 0.0, 1.0)?;
-        check_range("min_temperature", self.min_temperature, 0.0, self.initial_temperature)?;
+        check_range(
+            "min_temperature",
+            self.min_temperature,
+            0.0,
+            self.initial_temperature,
+        )?;
         check_range("jump_probability", self.jump_probability, 0.0, 1.0)?;
         check_range("batch", self.batch, 1, 4096)
     }
@@ -101,10 +112,12 @@ impl Agent for Sa {
         for _ in 0..n {
             let (space, jump) = (&self.space, self.params.jump_probability);
             let d = match &self.current {
-                Some((c, _)) => {
-                    propose_fresh(space, &self.history, &out, &mut self.rng, |rng| Self::neighbour(space, c, jump, rng))
-                }
-                None => propose_fresh(space, &self.history, &out, &mut self.rng, |rng| space.sample(rng)),
+                Some((c, _)) => propose_fresh(space, &self.history, &out, &mut self.rng, |rng| {
+                    Self::neighbour(space, c, jump, rng)
+                }),
+                None => propose_fresh(space, &self.history, &out, &mut self.rng, |rng| {
+                    space.sample(rng)
+                }),
             };
             out.push(d);
         }
@@ -129,7 +142,9 @@ impl Agent for Sa {
                 Some((_, r)) => {
                     let delta = r - cand.reward; // > 0: the candidate is worse
                     if delta.is_finite() && delta != 0.0 {
-                        let s = self.scale.map_or(delta.abs(), |s| 0.9 * s + 0.1 * delta.abs());
+                        let s = self
+                            .scale
+                            .map_or(delta.abs(), |s| 0.9 * s + 0.1 * delta.abs());
                         self.scale = Some(s);
                     }
                     delta <= 0.0 || {

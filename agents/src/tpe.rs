@@ -42,7 +42,14 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { startup_trials: 10, candidates: 24, gamma: 0.1, max_good: 25, prior_weight: 1.0, batch: 4 }
+        Params {
+            startup_trials: 10,
+            candidates: 24,
+            gamma: 0.1,
+            max_good: 25,
+            prior_weight: 1.0,
+            batch: 4,
+        }
     }
 }
 
@@ -82,23 +89,35 @@ impl<'a> Parzen<'a> {
         let d = space.len() as f64;
         let nf = n.max(1) as f64;
         let bandwidth = (0.2 * nf.powf(-1.0 / (d + 4.0))).clamp(1.0 / (nf + 1.0).min(100.0), 1.0);
-        let mut centres: Vec<Vec<f64>> = observations.iter().map(|o| Self::coordinates(space, o)).collect();
+        let mut centres: Vec<Vec<f64>> = observations
+            .iter()
+            .map(|o| Self::coordinates(space, o))
+            .collect();
         centres.push(vec![0.5; space.len()]);
         let mut weights = vec![1.0; n];
         weights.push(prior_weight);
         let total: f64 = weights.iter().sum();
         weights.iter_mut().for_each(|w| *w /= total);
-        let mut parzen =
-            Parzen { space, centres, weights, bandwidth, smoothing: prior_weight / nf, log_norm: Vec::new() };
-        parzen.log_norm =
-            (0..parzen.centres.len()).map(|c| (0..space.len()).map(|k| parzen.normaliser(c, k)).collect()).collect();
+        let mut parzen = Parzen {
+            space,
+            centres,
+            weights,
+            bandwidth,
+            smoothing: prior_weight / nf,
+            log_norm: Vec::new(),
+        };
+        parzen.log_norm = (0..parzen.centres.len())
+            .map(|c| (0..space.len()).map(|k| parzen.normaliser(c, k)).collect())
+            .collect();
         parzen
     }
 
     fn normaliser(&self, c: usize, k: usize) -> f64 {
         match &self.space.params()[k].domain {
             Domain::Categorical(labels) if self.is_prior(c) => -(labels.len() as f64).ln(),
-            Domain::Categorical(labels) => (self.smoothing / (1.0 + labels.len() as f64 * self.smoothing)).ln(),
+            Domain::Categorical(labels) => {
+                (self.smoothing / (1.0 + labels.len() as f64 * self.smoothing)).ln()
+            }
             _ => {
                 let (centre, s) = (self.centres[c][k], self.sigma(c));
                 let mass = normal_cdf((1.0 - centre) / s) - normal_cdf(-centre / s);
@@ -124,7 +143,11 @@ impl<'a> Parzen<'a> {
     }
 
     fn sigma(&self, c: usize) -> f64 {
-        if self.is_prior(c) { PRIOR_SIGMA } else { self.bandwidth }
+        if self.is_prior(c) {
+            PRIOR_SIGMA
+        } else {
+            self.bandwidth
+        }
     }
 
     /// Log density of knob `k` at coordinate `x` under component `c`.
@@ -144,7 +167,12 @@ impl<'a> Parzen<'a> {
 
     fn log_density(&self, coords: &[f64]) -> f64 {
         let terms: Vec<f64> = (0..self.centres.len())
-            .map(|c| self.weights[c].ln() + (0..coords.len()).map(|k| self.log_kernel(c, k, coords[k])).sum::<f64>())
+            .map(|c| {
+                self.weights[c].ln()
+                    + (0..coords.len())
+                        .map(|k| self.log_kernel(c, k, coords[k]))
+                        .sum::<f64>()
+            })
             .collect();
         let top = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln()
@@ -164,7 +192,9 @@ impl<'a> Parzen<'a> {
             .enumerate()
             .map(|(k, p)| match &p.domain {
                 Domain::Categorical(labels) => {
-                    if self.is_prior(c) || !rng.random_bool(1.0 / (1.0 + labels.len() as f64 * self.smoothing)) {
+                    if self.is_prior(c)
+                        || !rng.random_bool(1.0 / (1.0 + labels.len() as f64 * self.smoothing))
+                    {
                         p.domain.sample(rng)
                     } else {
                         p.domain.value_at(self.centres[c][k] as usize)
@@ -200,23 +230,37 @@ pub struct Tpe {
 
 impl Tpe {
     pub fn new(space: &ParamSpace, params: Params, seed: u64) -> Self {
-        Tpe { space: space.clone(), params, rng: seeded(seed), observed: Vec::new(), history: History::default() }
+        Tpe {
+            space: space.clone(),
+            params,
+            rng: seeded(seed),
+            observed: Vec::new(),
+            history: History::default(),
+        }
     }
 
     fn propose(&mut self, pending: &[Design]) -> Option<Design> {
         let mut ranked: Vec<&(Design, f64)> = self.observed.iter().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1)); // stable: ties keep arrival order
         let ok = ranked.iter().filter(|o| o.1.is_finite()).count();
-        let n_good =
-            ((self.params.gamma * ranked.len() as f64).ceil() as usize).min(self.params.max_good).min(ok).max(1);
+        let n_good = ((self.params.gamma * ranked.len() as f64).ceil() as usize)
+            .min(self.params.max_good)
+            .min(ok)
+            .max(1);
         let good: Vec<&Design> = ranked[..n_good].iter().map(|o| &o.0).collect();
-        let bad: Vec<&Design> = ranked[n_good..].iter().map(|o| &o.0).chain(pending).collect();
+        let bad: Vec<&Design> = ranked[n_good..]
+            .iter()
+            .map(|o| &o.0)
+            .chain(pending)
+            .collect();
         let l = Parzen::new(&self.space, &good, self.params.prior_weight);
         let g = Parzen::new(&self.space, &bad, self.params.prior_weight);
         let candidates: Vec<(Design, f64)> = (0..self.params.candidates)
             .map(|_| l.sample(&mut self.rng))
             .filter(|d| {
-                self.space.violated_constraint(d).is_none() && !self.history.contains(d) && !pending.contains(d)
+                self.space.violated_constraint(d).is_none()
+                    && !self.history.contains(d)
+                    && !pending.contains(d)
             })
             .map(|d| {
                 let x = Parzen::coordinates(&self.space, &d);
@@ -232,13 +276,15 @@ impl Agent for Tpe {
     fn ask(&mut self, n: usize) -> Vec<Design> {
         let mut out: Vec<Design> = Vec::with_capacity(n);
         for _ in 0..n {
-            let modelled =
-                self.observed.len() >= self.params.startup_trials && self.observed.iter().any(|o| o.1.is_finite());
+            let modelled = self.observed.len() >= self.params.startup_trials
+                && self.observed.iter().any(|o| o.1.is_finite());
             let d = match modelled.then(|| self.propose(&out)).flatten() {
                 Some(d) => d,
                 None => {
                     let space = &self.space;
-                    propose_fresh(space, &self.history, &out, &mut self.rng, |rng| space.sample(rng))
+                    propose_fresh(space, &self.history, &out, &mut self.rng, |rng| {
+                        space.sample(rng)
+                    })
                 }
             };
             out.push(d);

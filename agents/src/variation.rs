@@ -27,7 +27,11 @@ pub const MUTATION_STEP: f64 = 0.1;
 pub fn crossover(kind: Crossover, a: &Design, b: &Design, rng: &mut Rng) -> Design {
     let n = a.len();
     match kind {
-        Crossover::Uniform => Design((0..n).map(|i| if rng.random_bool(0.5) { a[i] } else { b[i] }).collect()),
+        Crossover::Uniform => Design(
+            (0..n)
+                .map(|i| if rng.random_bool(0.5) { a[i] } else { b[i] })
+                .collect(),
+        ),
         Crossover::OnePoint => {
             let cut = if n > 1 { rng.random_range(1..n) } else { 0 };
             Design((0..n).map(|i| if i < cut { a[i] } else { b[i] }).collect())
@@ -51,7 +55,11 @@ pub fn mutate(space: &ParamSpace, d: &mut Design, p: f64, rng: &mut Rng) {
         };
         d.0[i] = if new == old {
             let near = dom.neighbours(&old);
-            if near.is_empty() { old } else { near[rng.random_range(0..near.len())] }
+            if near.is_empty() {
+                old
+            } else {
+                near[rng.random_range(0..near.len())]
+            }
         } else {
             new
         };
@@ -60,7 +68,12 @@ pub fn mutate(space: &ParamSpace, d: &mut Design, p: f64, rng: &mut Rng) {
 
 /// The index of the winner of a tournament among `size` random contestants (with replacement);
 /// `better(a, b)` says whether contestant `a` beats `b`.
-pub fn tournament(n: usize, size: usize, rng: &mut Rng, better: impl Fn(usize, usize) -> bool) -> usize {
+pub fn tournament(
+    n: usize,
+    size: usize,
+    rng: &mut Rng,
+    better: impl Fn(usize, usize) -> bool,
+) -> usize {
     let mut best = rng.random_range(0..n);
     for _ in 1..size {
         let c = rng.random_range(0..n);

@@ -18,13 +18,23 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let minimize_loss = ObjectiveSpec { minimize: Some("loss".into()), ..Default::default() };
+    let minimize_loss = ObjectiveSpec {
+        minimize: Some("loss".into()),
+        ..Default::default()
+    };
     let mixed = MixedQuadratic::new();
     let constrained = MixedQuadratic::constrained();
     let separable = Separable::new(8, 5);
-    let maximize_score = ObjectiveSpec { maximize: Some("score".into()), ..Default::default() };
+    let maximize_score = ObjectiveSpec {
+        maximize: Some("score".into()),
+        ..Default::default()
+    };
     vec![
-        Case { name: "MixedQuadratic", objective: minimize_loss.build(mixed.metrics()).unwrap(), sim: Box::new(mixed) },
+        Case {
+            name: "MixedQuadratic",
+            objective: minimize_loss.build(mixed.metrics()).unwrap(),
+            sim: Box::new(mixed),
+        },
         Case {
             name: "MixedQuadratic::constrained",
             objective: minimize_loss.build(constrained.metrics()).unwrap(),
@@ -50,7 +60,11 @@ fn run(
     let mut designs = Vec::new();
     let (outcome, _, _) = Runner::new(sim, objective, Budget::evaluations(budget))
         .run(agent.as_mut(), |r| designs.push(r.design.clone()));
-    (outcome.best.map_or(f64::NEG_INFINITY, |b| b.reward), outcome.hypervolume, designs)
+    (
+        outcome.best.map_or(f64::NEG_INFINITY, |b| b.reward),
+        outcome.hypervolume,
+        designs,
+    )
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -62,13 +76,29 @@ fn median(mut xs: Vec<f64>) -> f64 {
 fn every_agent_beats_random_search() {
     let mut failures = Vec::new();
     for case in cases() {
-        let baseline =
-            median((0..SEEDS).map(|s| run("random_search", case.sim.as_ref(), &case.objective, BUDGET, s).0).collect());
-        println!("{:28} {:14} median best reward {baseline:>10.4}", case.name, "random_search");
+        let baseline = median(
+            (0..SEEDS)
+                .map(|s| {
+                    run(
+                        "random_search",
+                        case.sim.as_ref(),
+                        &case.objective,
+                        BUDGET,
+                        s,
+                    )
+                    .0
+                })
+                .collect(),
+        );
+        println!(
+            "{:28} {:14} median best reward {baseline:>10.4}",
+            case.name, "random_search"
+        );
         for kind in AGENTS {
             let start = std::time::Instant::now();
-            let runs: Vec<(f64, Option<f64>, Vec<Design>)> =
-                (0..SEEDS).map(|s| run(kind, case.sim.as_ref(), &case.objective, BUDGET, s)).collect();
+            let runs: Vec<(f64, Option<f64>, Vec<Design>)> = (0..SEEDS)
+                .map(|s| run(kind, case.sim.as_ref(), &case.objective, BUDGET, s))
+                .collect();
             // Determinism over the whole budget: the same seed replays the same designs.
             assert_eq!(
                 runs[0].2,
@@ -77,9 +107,16 @@ fn every_agent_beats_random_search() {
             );
             let m = median(runs.iter().map(|r| r.0).collect());
             let secs = start.elapsed().as_secs_f64();
-            println!("{:28} {kind:14} median best reward {m:>10.4}   ({secs:.2} s for {} runs)", case.name, SEEDS + 1);
+            println!(
+                "{:28} {kind:14} median best reward {m:>10.4}   ({secs:.2} s for {} runs)",
+                case.name,
+                SEEDS + 1
+            );
             if m <= baseline {
-                failures.push(format!("{kind} on {}: median {m} <= random search {baseline}", case.name));
+                failures.push(format!(
+                    "{kind} on {}: median {m} <= random search {baseline}",
+                    case.name
+                ));
             }
         }
     }
@@ -95,7 +132,13 @@ fn nsga2_front_beats_random_search_hypervolume() {
         ..Default::default()
     };
     let objective = spec.build(sim.metrics()).unwrap();
-    let hv = |kind: &str| median((0..SEEDS).map(|s| run(kind, &sim, &objective, 200, s).1.unwrap()).collect());
+    let hv = |kind: &str| {
+        median(
+            (0..SEEDS)
+                .map(|s| run(kind, &sim, &objective, 200, s).1.unwrap())
+                .collect(),
+        )
+    };
     let (random, nsga2) = (hv("random_search"), hv("nsga2"));
     println!(
         "TwoObjective hypervolume (reference 1.1, 1.1; ideal front 0.877): random_search {random:.4}, nsga2 {nsga2:.4}"

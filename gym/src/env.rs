@@ -29,16 +29,26 @@ pub struct BoxSpace {
 
 impl BoxSpace {
     pub fn unbounded(n: usize) -> Self {
-        BoxSpace { low: vec![f64::NEG_INFINITY; n], high: vec![f64::INFINITY; n] }
+        BoxSpace {
+            low: vec![f64::NEG_INFINITY; n],
+            high: vec![f64::INFINITY; n],
+        }
     }
     pub fn unit(n: usize) -> Self {
-        BoxSpace { low: vec![0.0; n], high: vec![1.0; n] }
+        BoxSpace {
+            low: vec![0.0; n],
+            high: vec![1.0; n],
+        }
     }
 }
 
 impl Space<Vec<f64>> for BoxSpace {
     fn contains(&self, x: &Vec<f64>) -> bool {
-        x.len() == self.low.len() && x.iter().zip(&self.low).zip(&self.high).all(|((v, l), h)| l <= v && v <= h)
+        x.len() == self.low.len()
+            && x.iter()
+                .zip(&self.low)
+                .zip(&self.high)
+                .all(|((v, l), h)| l <= v && v <= h)
     }
     fn sample(&self, rng: &mut Rng) -> Vec<f64> {
         self.low
@@ -133,18 +143,34 @@ pub(crate) fn evaluate_for_env<S: Simulator + ?Sized>(
     match sim.evaluate_checked(design) {
         Ok(m) => {
             let score = objective.score(&m);
-            let obs = sim.metrics().iter().map(|s| m.get(&s.name).unwrap_or(0.0)).collect();
+            let obs = sim
+                .metrics()
+                .iter()
+                .map(|s| m.get(&s.name).unwrap_or(0.0))
+                .collect();
             for (k, v) in m.iter() {
                 info.insert(k.to_string(), serde_json::json!(v));
             }
             info.insert("target_met".into(), serde_json::json!(score.target_met));
-            let reward = if score.reward.is_nan() { infeasible_reward } else { score.reward };
+            let reward = if score.reward.is_nan() {
+                infeasible_reward
+            } else {
+                score.reward
+            };
             (obs, reward, score.target_met, info)
         }
         Err(e) => {
             info.insert("error".into(), serde_json::json!(e.to_string()));
-            info.insert("feasible".into(), serde_json::json!(!SimError::is_infeasible(&e)));
-            (vec![0.0; sim.metrics().len()], infeasible_reward, false, info)
+            info.insert(
+                "feasible".into(),
+                serde_json::json!(!SimError::is_infeasible(&e)),
+            );
+            (
+                vec![0.0; sim.metrics().len()],
+                infeasible_reward,
+                false,
+                info,
+            )
         }
     }
 }
@@ -163,7 +189,14 @@ pub struct DesignEnv<S> {
 impl<S: Simulator> DesignEnv<S> {
     pub fn new(sim: S, objective: Objective) -> Self {
         let n = sim.metrics().len();
-        DesignEnv { sim, objective, horizon: DEFAULT_HORIZON, infeasible_reward: -1.0, steps: 0, obs_space: BoxSpace::unbounded(n) }
+        DesignEnv {
+            sim,
+            objective,
+            horizon: DEFAULT_HORIZON,
+            infeasible_reward: -1.0,
+            steps: 0,
+            obs_space: BoxSpace::unbounded(n),
+        }
     }
     /// Steps per episode before truncation.
     pub fn with_horizon(mut self, horizon: usize) -> Self {
@@ -200,8 +233,15 @@ impl<S: Simulator> Env for DesignEnv<S> {
     }
     fn step(&mut self, action: &Design) -> Step<Vec<f64>> {
         self.steps += 1;
-        let (obs, reward, met, info) = evaluate_for_env(&self.sim, &self.objective, action, self.infeasible_reward);
-        Step { obs, reward, terminated: met, truncated: self.steps >= self.horizon, info }
+        let (obs, reward, met, info) =
+            evaluate_for_env(&self.sim, &self.objective, action, self.infeasible_reward);
+        Step {
+            obs,
+            reward,
+            terminated: met,
+            truncated: self.steps >= self.horizon,
+            info,
+        }
     }
 }
 
@@ -220,17 +260,24 @@ pub fn check_env<E: Env>(env: &mut E, seed: u64, steps: usize) -> Result<(), Env
     let mut first = Vec::with_capacity(steps);
     let (obs0, _) = env.reset(Some(seed));
     if !env.observation_space().contains(&obs0) {
-        return fail(format!("reset observation {obs0:?} is outside the observation space"));
+        return fail(format!(
+            "reset observation {obs0:?} is outside the observation space"
+        ));
     }
     let mut resets = Vec::new();
     for i in 0..steps {
         let a = env.action_space().sample(&mut rng);
         if !env.action_space().contains(&a) {
-            return fail(format!("action space sampled {a:?}, which it does not contain"));
+            return fail(format!(
+                "action space sampled {a:?}, which it does not contain"
+            ));
         }
         let s = env.step(&a);
         if !env.observation_space().contains(&s.obs) {
-            return fail(format!("step {i}: observation {:?} is outside the observation space", s.obs));
+            return fail(format!(
+                "step {i}: observation {:?} is outside the observation space",
+                s.obs
+            ));
         }
         if s.reward.is_nan() {
             return fail(format!("step {i}: reward is NaN"));
@@ -251,7 +298,10 @@ pub fn check_env<E: Env>(env: &mut E, seed: u64, steps: usize) -> Result<(), Env
         let s = env.step(a);
         let got = (s.obs, s.reward.to_bits(), s.terminated, s.truncated);
         if got != first[i] {
-            return fail(format!("step {i} differs on replay under seed {seed}: {:?} vs {:?}", first[i], got));
+            return fail(format!(
+                "step {i} differs on replay under seed {seed}: {:?} vs {:?}",
+                first[i], got
+            ));
         }
         if resets.contains(&i) {
             env.reset(None);
@@ -269,7 +319,12 @@ mod tests {
     #[test]
     fn design_env_passes_check_env() {
         let sim = MixedQuadratic::new();
-        let obj = ObjectiveSpec { minimize: Some("loss".into()), ..Default::default() }.build(sim.metrics()).unwrap();
+        let obj = ObjectiveSpec {
+            minimize: Some("loss".into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
         let mut env = DesignEnv::new(sim, obj).with_horizon(7);
         check_env(&mut env, 3, 25).unwrap();
     }
@@ -277,9 +332,12 @@ mod tests {
     #[test]
     fn design_env_reports_target_and_horizon() {
         let sim = MixedQuadratic::new();
-        let obj = ObjectiveSpec { target: Some([("loss".to_string(), 0.5)].into()), ..Default::default() }
-            .build(sim.metrics())
-            .unwrap();
+        let obj = ObjectiveSpec {
+            target: Some([("loss".to_string(), 0.5)].into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
         let best = sim.optimum();
         let mut env = DesignEnv::new(sim, obj).with_horizon(2);
         env.reset(Some(0));
@@ -307,7 +365,13 @@ mod tests {
             }
             fn step(&mut self, _: &usize) -> Step<Vec<f64>> {
                 self.0 += 1; // state leaks across resets
-                Step { obs: vec![self.0 as f64], reward: 0.0, terminated: false, truncated: false, info: Info::new() }
+                Step {
+                    obs: vec![self.0 as f64],
+                    reward: 0.0,
+                    terminated: false,
+                    truncated: false,
+                    info: Info::new(),
+                }
             }
         }
         let e = check_env(&mut Flaky(0), 1, 3).unwrap_err();

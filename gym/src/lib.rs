@@ -16,10 +16,13 @@ pub mod space;
 pub mod testing;
 
 pub use agent::{Agent, AgentError, Evaluation};
-pub use env::{BoxSpace, Discrete, DesignEnv, Env, Info, MultiDiscrete, Space, Step, check_env};
-pub use objective::{Objective, ObjectiveError, ObjectiveSpec, Score, TargetForm, hypervolume, pareto_front, pareto_ranks};
+pub use env::{BoxSpace, DesignEnv, Discrete, Env, Info, MultiDiscrete, Space, Step, check_env};
+pub use objective::{
+    Objective, ObjectiveError, ObjectiveSpec, Score, TargetForm, hypervolume, pareto_front,
+    pareto_ranks,
+};
 pub use parallel::{DesignParallelEnv, ParallelEnv, ParallelStep, check_parallel_env};
-pub use runner::{Budget, Outcome, Record, Runner, RunStats, StopReason};
+pub use runner::{Budget, Outcome, Record, RunStats, Runner, StopReason};
 pub use sequential::SequentialEnv;
 pub use sim::{Direction, EnvOption, MetricSpec, Metrics, SimError, Simulator};
 pub use space::{Constraint, Design, Domain, Param, ParamSpace, SpaceError, Value};

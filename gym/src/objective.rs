@@ -58,7 +58,9 @@ pub struct ObjectiveSpec {
 pub enum ObjectiveError {
     #[error("objective: unknown metric `{metric}` (this simulator reports: {known})")]
     UnknownMetric { metric: String, known: String },
-    #[error("objective: give exactly one of target, minimize, maximize, weighted, pareto (got {0})")]
+    #[error(
+        "objective: give exactly one of target, minimize, maximize, weighted, pareto (got {0})"
+    )]
     Shape(String),
     #[error("objective: `{field}` {reason}")]
     Invalid { field: String, reason: String },
@@ -68,13 +70,23 @@ pub enum ObjectiveError {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Objective {
     /// Optimise one metric: reward is the metric (maximise) or its negation (minimise).
-    Single { metric: String, direction: Direction },
+    Single {
+        metric: String,
+        direction: Direction,
+    },
     /// Minimise `Σ wᵢ·xᵢ`: reward is its negation.
     Weighted { weights: Vec<(String, f64)> },
     /// ArchGym target spec.
-    Target { targets: Vec<Target>, form: TargetForm, tolerance: f64 },
+    Target {
+        targets: Vec<Target>,
+        form: TargetForm,
+        tolerance: f64,
+    },
     /// Vector objective; costs are the metrics oriented to be minimised.
-    Pareto { metrics: Vec<(String, Direction)>, reference: Option<Vec<f64>> },
+    Pareto {
+        metrics: Vec<(String, Direction)>,
+        reference: Option<Vec<f64>>,
+    },
 }
 
 /// One metric's target.
@@ -98,10 +110,17 @@ pub struct Score {
 }
 
 fn lookup<'a>(specs: &'a [MetricSpec], metric: &str) -> Result<&'a MetricSpec, ObjectiveError> {
-    specs.iter().find(|m| m.name == metric).ok_or_else(|| ObjectiveError::UnknownMetric {
-        metric: metric.to_string(),
-        known: specs.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", "),
-    })
+    specs
+        .iter()
+        .find(|m| m.name == metric)
+        .ok_or_else(|| ObjectiveError::UnknownMetric {
+            metric: metric.to_string(),
+            known: specs
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 impl ObjectiveSpec {
@@ -119,11 +138,18 @@ impl ObjectiveSpec {
         .map(|(name, _)| name)
         .collect();
         if given.len() != 1 {
-            return Err(ObjectiveError::Shape(if given.is_empty() { "none".into() } else { given.join(" and ") }));
+            return Err(ObjectiveError::Shape(if given.is_empty() {
+                "none".into()
+            } else {
+                given.join(" and ")
+            }));
         }
         let only_with = |field: &str, set: bool, owner: &str| -> Result<(), ObjectiveError> {
             if set && given[0] != owner {
-                Err(ObjectiveError::Invalid { field: field.into(), reason: format!("only applies to `{owner}`") })
+                Err(ObjectiveError::Invalid {
+                    field: field.into(),
+                    reason: format!("only applies to `{owner}`"),
+                })
             } else {
                 Ok(())
             }
@@ -134,15 +160,24 @@ impl ObjectiveSpec {
 
         if let Some(m) = &self.minimize {
             lookup(specs, m)?;
-            return Ok(Objective::Single { metric: m.clone(), direction: Direction::Minimize });
+            return Ok(Objective::Single {
+                metric: m.clone(),
+                direction: Direction::Minimize,
+            });
         }
         if let Some(m) = &self.maximize {
             lookup(specs, m)?;
-            return Ok(Objective::Single { metric: m.clone(), direction: Direction::Maximize });
+            return Ok(Objective::Single {
+                metric: m.clone(),
+                direction: Direction::Maximize,
+            });
         }
         if let Some(w) = &self.weighted {
             if w.is_empty() {
-                return Err(ObjectiveError::Invalid { field: "weighted".into(), reason: "is empty".into() });
+                return Err(ObjectiveError::Invalid {
+                    field: "weighted".into(),
+                    reason: "is empty".into(),
+                });
             }
             for (m, x) in w {
                 lookup(specs, m)?;
@@ -153,11 +188,16 @@ impl ObjectiveSpec {
                     });
                 }
             }
-            return Ok(Objective::Weighted { weights: w.iter().map(|(k, v)| (k.clone(), *v)).collect() });
+            return Ok(Objective::Weighted {
+                weights: w.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            });
         }
         if let Some(t) = &self.target {
             if t.is_empty() {
-                return Err(ObjectiveError::Invalid { field: "target".into(), reason: "is empty".into() });
+                return Err(ObjectiveError::Invalid {
+                    field: "target".into(),
+                    reason: "is empty".into(),
+                });
             }
             let mut targets = Vec::new();
             for (m, v) in t {
@@ -168,7 +208,11 @@ impl ObjectiveSpec {
                         reason: format!("must be a finite non-zero number, got {v}"),
                     });
                 }
-                targets.push(Target { metric: m.clone(), value: *v, direction: spec.direction });
+                targets.push(Target {
+                    metric: m.clone(),
+                    value: *v,
+                    direction: spec.direction,
+                });
             }
             let tolerance = self.tolerance.unwrap_or(0.0);
             if !(tolerance.is_finite() && tolerance >= 0.0) {
@@ -177,11 +221,18 @@ impl ObjectiveSpec {
                     reason: format!("must be >= 0, got {tolerance}"),
                 });
             }
-            return Ok(Objective::Target { targets, form: self.form.unwrap_or_default(), tolerance });
+            return Ok(Objective::Target {
+                targets,
+                form: self.form.unwrap_or_default(),
+                tolerance,
+            });
         }
         let names = self.pareto.as_ref().expect("one field is set");
         if names.len() < 2 {
-            return Err(ObjectiveError::Invalid { field: "pareto".into(), reason: "needs at least two metrics".into() });
+            return Err(ObjectiveError::Invalid {
+                field: "pareto".into(),
+                reason: "needs at least two metrics".into(),
+            });
         }
         let metrics = names
             .iter()
@@ -201,10 +252,12 @@ impl ObjectiveSpec {
                 let point = metrics
                     .iter()
                     .map(|(m, d)| {
-                        r.get(m).map(|x| d.as_cost(*x)).ok_or_else(|| ObjectiveError::Invalid {
-                            field: "reference".into(),
-                            reason: format!("has no value for `{m}`"),
-                        })
+                        r.get(m)
+                            .map(|x| d.as_cost(*x))
+                            .ok_or_else(|| ObjectiveError::Invalid {
+                                field: "reference".into(),
+                                reason: format!("has no value for `{m}`"),
+                            })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Some(point)
@@ -220,15 +273,21 @@ impl Objective {
     pub fn score(&self, m: &Metrics) -> Score {
         let get = |name: &str| m.get(name).unwrap_or(f64::NAN);
         match self {
-            Objective::Single { metric, direction } => {
-                Score { reward: -direction.as_cost(get(metric)), costs: Vec::new(), target_met: false }
-            }
+            Objective::Single { metric, direction } => Score {
+                reward: -direction.as_cost(get(metric)),
+                costs: Vec::new(),
+                target_met: false,
+            },
             Objective::Weighted { weights } => Score {
                 reward: -weights.iter().map(|(k, w)| w * get(k)).sum::<f64>(),
                 costs: Vec::new(),
                 target_met: false,
             },
-            Objective::Target { targets, form, tolerance } => {
+            Objective::Target {
+                targets,
+                form,
+                tolerance,
+            } => {
                 let reward = match form {
                     TargetForm::Product => targets
                         .iter()
@@ -239,21 +298,36 @@ impl Objective {
                         .map(|t| ((get(&t.metric) - t.value) / t.value).powi(2))
                         .sum::<f64>()
                         .sqrt(),
-                    TargetForm::Overshoot => {
-                        -targets.iter().map(|t| overshoot(t, get(&t.metric)).max(0.0)).sum::<f64>()
-                    }
+                    TargetForm::Overshoot => -targets
+                        .iter()
+                        .map(|t| overshoot(t, get(&t.metric)).max(0.0))
+                        .sum::<f64>(),
                 };
-                let target_met = targets.iter().all(|t| overshoot(t, get(&t.metric)) <= *tolerance);
-                Score { reward, costs: Vec::new(), target_met }
+                let target_met = targets
+                    .iter()
+                    .all(|t| overshoot(t, get(&t.metric)) <= *tolerance);
+                Score {
+                    reward,
+                    costs: Vec::new(),
+                    target_met,
+                }
             }
             Objective::Pareto { metrics, reference } => {
                 let costs: Vec<f64> = metrics.iter().map(|(k, d)| d.as_cost(get(k))).collect();
                 let reward = -costs
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| c / reference.as_ref().map_or(1.0, |r| r[i].abs().max(f64::MIN_POSITIVE)))
+                    .map(|(i, c)| {
+                        c / reference
+                            .as_ref()
+                            .map_or(1.0, |r| r[i].abs().max(f64::MIN_POSITIVE))
+                    })
                     .sum::<f64>();
-                Score { reward, costs, target_met: false }
+                Score {
+                    reward,
+                    costs,
+                    target_met: false,
+                }
             }
         }
     }
@@ -273,7 +347,9 @@ impl Objective {
         match self {
             Objective::Single { metric, .. } => vec![metric],
             Objective::Weighted { weights } => weights.iter().map(|(k, _)| k.as_str()).collect(),
-            Objective::Target { targets, .. } => targets.iter().map(|t| t.metric.as_str()).collect(),
+            Objective::Target { targets, .. } => {
+                targets.iter().map(|t| t.metric.as_str()).collect()
+            }
             Objective::Pareto { metrics, .. } => metrics.iter().map(|(k, _)| k.as_str()).collect(),
         }
     }
@@ -297,7 +373,10 @@ pub fn dominates(a: &[f64], b: &[f64]) -> bool {
 /// removed, and so on. Points with a NaN cost get the last rank.
 pub fn pareto_ranks(points: &[Vec<f64>]) -> Vec<usize> {
     let n = points.len();
-    let valid: Vec<bool> = points.iter().map(|p| p.iter().all(|x| !x.is_nan())).collect();
+    let valid: Vec<bool> = points
+        .iter()
+        .map(|p| p.iter().all(|x| !x.is_nan()))
+        .collect();
     let mut dominated_by = vec![0usize; n];
     let mut dominates_list: Vec<Vec<usize>> = vec![Vec::new(); n];
     for i in 0..n {
@@ -309,7 +388,9 @@ pub fn pareto_ranks(points: &[Vec<f64>]) -> Vec<usize> {
         }
     }
     let mut rank = vec![usize::MAX; n];
-    let mut front: Vec<usize> = (0..n).filter(|&i| valid[i] && dominated_by[i] == 0).collect();
+    let mut front: Vec<usize> = (0..n)
+        .filter(|&i| valid[i] && dominated_by[i] == 0)
+        .collect();
     let mut r = 0;
     while !front.is_empty() {
         let mut next = Vec::new();
@@ -335,7 +416,12 @@ pub fn pareto_ranks(points: &[Vec<f64>]) -> Vec<usize> {
 
 /// Indices of the non-dominated points (rank 0), in input order.
 pub fn pareto_front(points: &[Vec<f64>]) -> Vec<usize> {
-    pareto_ranks(points).iter().enumerate().filter(|(_, r)| **r == 0).map(|(i, _)| i).collect()
+    pareto_ranks(points)
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r == 0)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Hypervolume dominated by cost vectors (minimisation) and bounded by `reference`. Points that do not
@@ -362,7 +448,11 @@ fn hv_rec(mut pts: Vec<Vec<f64>>, reference: &[f64]) -> f64 {
     pts.sort_by(|a, b| a[d - 1].total_cmp(&b[d - 1]));
     let mut total = 0.0;
     for i in 0..pts.len() {
-        let upper = if i + 1 < pts.len() { pts[i + 1][d - 1] } else { reference[d - 1] };
+        let upper = if i + 1 < pts.len() {
+            pts[i + 1][d - 1]
+        } else {
+            reference[d - 1]
+        };
         let depth = upper - pts[i][d - 1];
         if depth <= 0.0 {
             continue;
@@ -386,12 +476,20 @@ mod tests {
     }
 
     fn metrics(p: f64, l: f64, bw: f64) -> Metrics {
-        [("power_mw", p), ("latency_ns", l), ("bw", bw)].into_iter().collect()
+        [("power_mw", p), ("latency_ns", l), ("bw", bw)]
+            .into_iter()
+            .collect()
     }
 
     fn target(form: TargetForm) -> Objective {
         let spec = ObjectiveSpec {
-            target: Some([("power_mw".to_string(), 1000.0), ("latency_ns".to_string(), 50.0)].into()),
+            target: Some(
+                [
+                    ("power_mw".to_string(), 1000.0),
+                    ("latency_ns".to_string(), 50.0),
+                ]
+                .into(),
+            ),
             form: Some(form),
             ..Default::default()
         };
@@ -437,24 +535,49 @@ mod tests {
 
     #[test]
     fn single_weighted_and_errors() {
-        let o = ObjectiveSpec { minimize: Some("power_mw".into()), ..Default::default() }.build(&specs()).unwrap();
+        let o = ObjectiveSpec {
+            minimize: Some("power_mw".into()),
+            ..Default::default()
+        }
+        .build(&specs())
+        .unwrap();
         assert_eq!(o.score(&metrics(3.0, 0.0, 0.0)).reward, -3.0);
-        let o = ObjectiveSpec { maximize: Some("bw".into()), ..Default::default() }.build(&specs()).unwrap();
+        let o = ObjectiveSpec {
+            maximize: Some("bw".into()),
+            ..Default::default()
+        }
+        .build(&specs())
+        .unwrap();
         assert_eq!(o.score(&metrics(3.0, 0.0, 7.0)).reward, 7.0);
         let o = ObjectiveSpec {
-            weighted: Some([("power_mw".to_string(), 1.0), ("latency_ns".to_string(), 0.5)].into()),
+            weighted: Some(
+                [
+                    ("power_mw".to_string(), 1.0),
+                    ("latency_ns".to_string(), 0.5),
+                ]
+                .into(),
+            ),
             ..Default::default()
         }
         .build(&specs())
         .unwrap();
         assert_eq!(o.score(&metrics(2.0, 4.0, 0.0)).reward, -4.0);
-        let e = ObjectiveSpec { minimize: Some("energy".into()), ..Default::default() }.build(&specs()).unwrap_err();
+        let e = ObjectiveSpec {
+            minimize: Some("energy".into()),
+            ..Default::default()
+        }
+        .build(&specs())
+        .unwrap_err();
         assert!(e.to_string().contains("unknown metric `energy`"), "{e}");
         let e = ObjectiveSpec::default().build(&specs()).unwrap_err();
         assert!(matches!(e, ObjectiveError::Shape(_)));
-        let e = ObjectiveSpec { minimize: Some("bw".into()), form: Some(TargetForm::Distance), ..Default::default() }
-            .build(&specs())
-            .unwrap_err();
+        let e = ObjectiveSpec {
+            minimize: Some("bw".into()),
+            form: Some(TargetForm::Distance),
+            ..Default::default()
+        }
+        .build(&specs())
+        .unwrap_err();
         assert!(e.to_string().contains("`form`"), "{e}");
         // A missing metric is NaN, never a silent zero.
         assert!(o.score(&Metrics::new()).reward.is_nan());
@@ -462,15 +585,24 @@ mod tests {
 
     #[test]
     fn pareto_costs_are_oriented() {
-        let o = ObjectiveSpec { pareto: Some(vec!["power_mw".into(), "bw".into()]), ..Default::default() }
-            .build(&specs())
-            .unwrap();
+        let o = ObjectiveSpec {
+            pareto: Some(vec!["power_mw".into(), "bw".into()]),
+            ..Default::default()
+        }
+        .build(&specs())
+        .unwrap();
         assert_eq!(o.score(&metrics(3.0, 0.0, 7.0)).costs, vec![3.0, -7.0]);
     }
 
     #[test]
     fn ranks_and_fronts() {
-        let pts = vec![vec![1.0, 4.0], vec![2.0, 2.0], vec![4.0, 1.0], vec![3.0, 3.0], vec![5.0, 5.0]];
+        let pts = vec![
+            vec![1.0, 4.0],
+            vec![2.0, 2.0],
+            vec![4.0, 1.0],
+            vec![3.0, 3.0],
+            vec![5.0, 5.0],
+        ];
         assert_eq!(pareto_ranks(&pts), vec![0, 0, 0, 1, 2]);
         assert_eq!(pareto_front(&pts), vec![0, 1, 2]);
     }
@@ -484,7 +616,10 @@ mod tests {
         let cube = hypervolume(&[vec![0.0, 0.0, 0.0]], &[1.0, 2.0, 3.0]);
         assert!((cube - 6.0).abs() < 1e-12);
         // Two boxes overlapping in a unit cube: 2*1*1 + 1*2*1 - 1 = 3.
-        let hv = hypervolume(&[vec![0.0, 1.0, 0.0], vec![1.0, 0.0, 0.0]], &[2.0, 2.0, 1.0]);
+        let hv = hypervolume(
+            &[vec![0.0, 1.0, 0.0], vec![1.0, 0.0, 0.0]],
+            &[2.0, 2.0, 1.0],
+        );
         assert!((hv - 3.0).abs() < 1e-12);
     }
 }

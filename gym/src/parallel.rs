@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
-use crate::env::{BoxSpace, Info, Space, evaluate_for_env, DEFAULT_HORIZON, EnvCheckError};
+use crate::env::{BoxSpace, DEFAULT_HORIZON, EnvCheckError, Info, Space, evaluate_for_env};
 use crate::objective::Objective;
 use crate::rng::seeded;
 use crate::sim::Simulator;
@@ -30,7 +30,8 @@ pub trait ParallelEnv {
     fn agents(&self) -> &[String];
     fn observation_space(&self, agent: &str) -> &dyn Space<Self::Obs>;
     fn action_space(&self, agent: &str) -> &dyn Space<Self::Action>;
-    fn reset(&mut self, seed: Option<u64>) -> (BTreeMap<String, Self::Obs>, BTreeMap<String, Info>);
+    fn reset(&mut self, seed: Option<u64>)
+    -> (BTreeMap<String, Self::Obs>, BTreeMap<String, Info>);
     /// `actions` must hold one action per agent.
     fn step(&mut self, actions: &BTreeMap<String, Self::Action>) -> ParallelStep<Self::Obs>;
 }
@@ -52,13 +53,20 @@ pub struct DesignParallelEnv<S> {
 impl<S: Simulator> DesignParallelEnv<S> {
     /// One agent per knob, named after it.
     pub fn new(sim: S, objective: Objective) -> Self {
-        let groups: Vec<(String, Vec<String>)> =
-            sim.space().names().map(|n| (n.to_string(), vec![n.to_string()])).collect();
+        let groups: Vec<(String, Vec<String>)> = sim
+            .space()
+            .names()
+            .map(|n| (n.to_string(), vec![n.to_string()]))
+            .collect();
         Self::with_groups(sim, objective, groups).expect("every knob of the space exists")
     }
 
     /// Agents named by `groups`, each owning the listed knobs. Every knob must belong to exactly one group.
-    pub fn with_groups(sim: S, objective: Objective, groups: Vec<(String, Vec<String>)>) -> Result<Self, SpaceError> {
+    pub fn with_groups(
+        sim: S,
+        objective: Objective,
+        groups: Vec<(String, Vec<String>)>,
+    ) -> Result<Self, SpaceError> {
         let space = sim.space();
         let mut owner = vec![None; space.len()];
         let mut idx_groups = Vec::new();
@@ -117,7 +125,10 @@ impl<S: Simulator> DesignParallelEnv<S> {
                 known: self.agents.join(", "),
             })?;
             if part.len() != group.len() {
-                return Err(SpaceError::WrongLength { expected: group.len(), got: part.len() });
+                return Err(SpaceError::WrongLength {
+                    expected: group.len(),
+                    got: part.len(),
+                });
             }
             for (k, &i) in group.iter().enumerate() {
                 d.0[i] = part[k];
@@ -127,7 +138,10 @@ impl<S: Simulator> DesignParallelEnv<S> {
     }
 
     fn agent_index(&self, agent: &str) -> usize {
-        self.agents.iter().position(|a| a == agent).unwrap_or_else(|| panic!("unknown agent `{agent}`"))
+        self.agents
+            .iter()
+            .position(|a| a == agent)
+            .unwrap_or_else(|| panic!("unknown agent `{agent}`"))
     }
 
     fn per_agent<T: Clone>(&self, x: T) -> BTreeMap<String, T> {
@@ -148,9 +162,15 @@ impl<S: Simulator> ParallelEnv for DesignParallelEnv<S> {
     fn action_space(&self, agent: &str) -> &dyn Space<Design> {
         &self.subspaces[self.agent_index(agent)]
     }
-    fn reset(&mut self, _seed: Option<u64>) -> (BTreeMap<String, Vec<f64>>, BTreeMap<String, Info>) {
+    fn reset(
+        &mut self,
+        _seed: Option<u64>,
+    ) -> (BTreeMap<String, Vec<f64>>, BTreeMap<String, Info>) {
         self.steps = 0;
-        (self.per_agent(vec![0.0; self.sim.metrics().len()]), self.per_agent(Info::new()))
+        (
+            self.per_agent(vec![0.0; self.sim.metrics().len()]),
+            self.per_agent(Info::new()),
+        )
     }
     fn step(&mut self, actions: &BTreeMap<String, Design>) -> ParallelStep<Vec<f64>> {
         self.steps += 1;
@@ -159,7 +179,12 @@ impl<S: Simulator> ParallelEnv for DesignParallelEnv<S> {
             Err(e) => {
                 let mut info = Info::new();
                 info.insert("error".into(), serde_json::json!(e.to_string()));
-                (vec![0.0; self.sim.metrics().len()], self.infeasible_reward, false, info)
+                (
+                    vec![0.0; self.sim.metrics().len()],
+                    self.infeasible_reward,
+                    false,
+                    info,
+                )
             }
         };
         ParallelStep {
@@ -175,7 +200,11 @@ impl<S: Simulator> ParallelEnv for DesignParallelEnv<S> {
 /// PettingZoo's `parallel_api_test`, for hwgym: every agent gets observations inside its space, rewards
 /// are numbers, every dict has one entry per agent, and replaying the same actions from `reset(seed)`
 /// gives the same trajectory.
-pub fn check_parallel_env<E: ParallelEnv>(env: &mut E, seed: u64, steps: usize) -> Result<(), EnvCheckError> {
+pub fn check_parallel_env<E: ParallelEnv>(
+    env: &mut E,
+    seed: u64,
+    steps: usize,
+) -> Result<(), EnvCheckError> {
     let fail = |m: String| Err(EnvCheckError(m));
     let mut rng = seeded(seed);
     let (obs0, infos0) = env.reset(Some(seed));
@@ -186,7 +215,11 @@ pub fn check_parallel_env<E: ParallelEnv>(env: &mut E, seed: u64, steps: usize) 
     for a in &agents {
         match obs0.get(a) {
             Some(o) if env.observation_space(a).contains(o) => {}
-            other => return fail(format!("reset: agent `{a}` observation {other:?} missing or outside its space")),
+            other => {
+                return fail(format!(
+                    "reset: agent `{a}` observation {other:?} missing or outside its space"
+                ));
+            }
         }
         if !infos0.contains_key(a) {
             return fail(format!("reset: no info for agent `{a}`"));
@@ -195,17 +228,24 @@ pub fn check_parallel_env<E: ParallelEnv>(env: &mut E, seed: u64, steps: usize) 
     let mut history = Vec::new();
     let mut resets = Vec::new();
     for i in 0..steps {
-        let actions: BTreeMap<String, E::Action> =
-            agents.iter().map(|a| (a.clone(), env.action_space(a).sample(&mut rng))).collect();
+        let actions: BTreeMap<String, E::Action> = agents
+            .iter()
+            .map(|a| (a.clone(), env.action_space(a).sample(&mut rng)))
+            .collect();
         let s = env.step(&actions);
         for a in &agents {
-            let ok = s.obs.get(a).is_some_and(|o| env.observation_space(a).contains(o))
+            let ok = s
+                .obs
+                .get(a)
+                .is_some_and(|o| env.observation_space(a).contains(o))
                 && s.rewards.get(a).is_some_and(|r| !r.is_nan())
                 && s.terminations.contains_key(a)
                 && s.truncations.contains_key(a)
                 && s.infos.contains_key(a);
             if !ok {
-                return fail(format!("step {i}: agent `{a}` has a missing or invalid entry"));
+                return fail(format!(
+                    "step {i}: agent `{a}` has a missing or invalid entry"
+                ));
             }
         }
         let done = agents.iter().any(|a| s.terminations[a] || s.truncations[a]);
@@ -230,7 +270,10 @@ pub fn check_parallel_env<E: ParallelEnv>(env: &mut E, seed: u64, steps: usize) 
 
 /// Rewards (bitwise) and episode flags per agent, for exact replay comparison.
 fn outcome_key<O>(agents: &[String], s: &ParallelStep<O>) -> Vec<(u64, bool, bool)> {
-    agents.iter().map(|a| (s.rewards[a].to_bits(), s.terminations[a], s.truncations[a])).collect()
+    agents
+        .iter()
+        .map(|a| (s.rewards[a].to_bits(), s.terminations[a], s.truncations[a]))
+        .collect()
 }
 
 #[cfg(test)]
@@ -242,7 +285,12 @@ mod tests {
     #[test]
     fn one_agent_per_knob_passes_check() {
         let sim = MixedQuadratic::new();
-        let obj = ObjectiveSpec { minimize: Some("loss".into()), ..Default::default() }.build(sim.metrics()).unwrap();
+        let obj = ObjectiveSpec {
+            minimize: Some("loss".into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
         let n = sim.space().len();
         let mut env = DesignParallelEnv::new(sim, obj).with_horizon(5);
         assert_eq!(env.agents().len(), n);
@@ -252,10 +300,19 @@ mod tests {
     #[test]
     fn groups_must_cover_every_knob_once() {
         let sim = MixedQuadratic::new();
-        let obj = ObjectiveSpec { minimize: Some("loss".into()), ..Default::default() }.build(sim.metrics()).unwrap();
+        let obj = ObjectiveSpec {
+            minimize: Some("loss".into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
         let names: Vec<String> = sim.space().names().map(String::from).collect();
-        let groups = vec![("a".to_string(), names[..2].to_vec()), ("b".to_string(), names[2..].to_vec())];
-        let mut env = DesignParallelEnv::with_groups(MixedQuadratic::new(), obj.clone(), groups).unwrap();
+        let groups = vec![
+            ("a".to_string(), names[..2].to_vec()),
+            ("b".to_string(), names[2..].to_vec()),
+        ];
+        let mut env =
+            DesignParallelEnv::with_groups(MixedQuadratic::new(), obj.clone(), groups).unwrap();
         assert_eq!(env.groups()[0], vec![0, 1]);
         check_parallel_env(&mut env, 2, 10).unwrap();
         let partial = vec![("a".to_string(), names[..2].to_vec())];

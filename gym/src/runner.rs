@@ -30,7 +30,10 @@ pub struct Budget {
 
 impl Budget {
     pub fn evaluations(n: usize) -> Self {
-        Budget { evaluations: Some(n), ..Default::default() }
+        Budget {
+            evaluations: Some(n),
+            ..Default::default()
+        }
     }
 
     /// Checks that the budget bounds the run.
@@ -38,9 +41,9 @@ impl Budget {
         match (self.evaluations, self.wall_seconds) {
             (None, None) => Err("budget: set `evaluations` and/or `wall_seconds`".into()),
             (Some(0), _) => Err("budget: `evaluations` must be at least 1".into()),
-            (_, Some(s)) if !(s.is_finite() && s > 0.0) => {
-                Err(format!("budget: `wall_seconds` must be a positive number, got {s}"))
-            }
+            (_, Some(s)) if !(s.is_finite() && s > 0.0) => Err(format!(
+                "budget: `wall_seconds` must be a positive number, got {s}"
+            )),
             _ => Ok(()),
         }
     }
@@ -132,7 +135,12 @@ struct Simulated {
 
 impl<'a> Runner<'a> {
     pub fn new(sim: &'a dyn Simulator, objective: &'a Objective, budget: Budget) -> Self {
-        Runner { sim, objective, budget, batch_size: None }
+        Runner {
+            sim,
+            objective,
+            budget,
+            batch_size: None,
+        }
     }
 
     /// Overrides the agent's preferred batch size.
@@ -143,7 +151,11 @@ impl<'a> Runner<'a> {
 
     /// Runs `agent` until the budget is used, the target is met (if asked) or the agent is done, calling
     /// `on_record` for every evaluation in order.
-    pub fn run(&self, agent: &mut dyn Agent, mut on_record: impl FnMut(&Record)) -> (Outcome, StopReason, RunStats) {
+    pub fn run(
+        &self,
+        agent: &mut dyn Agent,
+        mut on_record: impl FnMut(&Record),
+    ) -> (Outcome, StopReason, RunStats) {
         let start = Instant::now();
         let mut cache: HashMap<Design, Simulated> = HashMap::new();
         let mut outcome = Outcome::default();
@@ -151,11 +163,18 @@ impl<'a> Runner<'a> {
         let mut best_reward = f64::NEG_INFINITY;
         let batch_size = self.batch_size.unwrap_or_else(|| agent.batch_size()).max(1);
         let stop = loop {
-            let remaining = self.budget.evaluations.map_or(usize::MAX, |b| b - stats.evaluations);
+            let remaining = self
+                .budget
+                .evaluations
+                .map_or(usize::MAX, |b| b - stats.evaluations);
             if remaining == 0 {
                 break StopReason::Evaluations;
             }
-            if self.budget.wall_seconds.is_some_and(|w| start.elapsed().as_secs_f64() >= w) {
+            if self
+                .budget
+                .wall_seconds
+                .is_some_and(|w| start.elapsed().as_secs_f64() >= w)
+            {
                 break StopReason::WallClock;
             }
             let mut designs = agent.ask(batch_size.min(remaining));
@@ -176,7 +195,10 @@ impl<'a> Runner<'a> {
                 .map(|d| {
                     let t = Instant::now();
                     let result = self.sim.evaluate_checked(d);
-                    Simulated { result, seconds: t.elapsed().as_secs_f64() }
+                    Simulated {
+                        result,
+                        seconds: t.elapsed().as_secs_f64(),
+                    }
                 })
                 .collect();
             stats.simulator_calls += results.len();
@@ -247,8 +269,15 @@ impl<'a> Runner<'a> {
                 break StopReason::TargetMet;
             }
         };
-        if let Objective::Pareto { reference: Some(r), .. } = self.objective {
-            let costs: Vec<Vec<f64>> = outcome.pareto_front.iter().map(|(_, c)| c.clone()).collect();
+        if let Objective::Pareto {
+            reference: Some(r), ..
+        } = self.objective
+        {
+            let costs: Vec<Vec<f64>> = outcome
+                .pareto_front
+                .iter()
+                .map(|(_, c)| c.clone())
+                .collect();
             outcome.hypervolume = Some(hypervolume(&costs, r));
         }
         stats.wall_seconds = start.elapsed().as_secs_f64();
@@ -271,9 +300,19 @@ impl<'a> Runner<'a> {
             Ok(m) => {
                 let s = self.objective.score(m);
                 if s.reward.is_nan() || s.costs.iter().any(|c| c.is_nan()) {
-                    let missing: Vec<&str> =
-                        self.objective.metric_names().into_iter().filter(|k| m.get(k).is_none_or(f64::is_nan)).collect();
-                    let mut e = failed(true, format!("objective is undefined: metric(s) {} missing or NaN", missing.join(", ")));
+                    let missing: Vec<&str> = self
+                        .objective
+                        .metric_names()
+                        .into_iter()
+                        .filter(|k| m.get(k).is_none_or(f64::is_nan))
+                        .collect();
+                    let mut e = failed(
+                        true,
+                        format!(
+                            "objective is undefined: metric(s) {} missing or NaN",
+                            missing.join(", ")
+                        ),
+                    );
                     e.metrics = Some(m.clone());
                     return (e, false);
                 }
@@ -293,7 +332,10 @@ impl<'a> Runner<'a> {
 
 /// Adds `(design, costs)` to a non-dominated set, dropping the points it dominates.
 fn update_front(front: &mut Vec<(Design, Vec<f64>)>, design: &Design, costs: &[f64]) {
-    if front.iter().any(|(_, c)| dominates(c, costs) || c.as_slice() == costs) {
+    if front
+        .iter()
+        .any(|(_, c)| dominates(c, costs) || c.as_slice() == costs)
+    {
         return;
     }
     front.retain(|(_, c)| !dominates(costs, c));
@@ -329,12 +371,26 @@ mod tests {
 
     fn records(threads: usize, batch: usize) -> Vec<Record> {
         let sim = MixedQuadratic::new();
-        let obj = ObjectiveSpec { minimize: Some("loss".into()), ..Default::default() }.build(sim.metrics()).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        let mut agent = Sampler { space: sim.space().clone(), rng: seeded(5), batch, told: 0 };
+        let obj = ObjectiveSpec {
+            minimize: Some("loss".into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut agent = Sampler {
+            space: sim.space().clone(),
+            rng: seeded(5),
+            batch,
+            told: 0,
+        };
         let mut out = Vec::new();
         pool.install(|| {
-            Runner::new(&sim, &obj, Budget::evaluations(50)).run(&mut agent, |r| out.push(r.clone()));
+            Runner::new(&sim, &obj, Budget::evaluations(50))
+                .run(&mut agent, |r| out.push(r.clone()));
         });
         assert_eq!(agent.told, 50);
         out
@@ -371,13 +427,24 @@ mod tests {
             }
         }
         let sim = MixedQuadratic::new();
-        let obj = ObjectiveSpec { minimize: Some("loss".into()), ..Default::default() }.build(sim.metrics()).unwrap();
+        let obj = ObjectiveSpec {
+            minimize: Some("loss".into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
         let mut hits = Vec::new();
         let (_, stop, stats) = Runner::new(&sim, &obj, Budget::evaluations(10))
             .run(&mut Repeat(sim.optimum()), |r| hits.push(r.cache_hit));
         assert_eq!(stop, StopReason::Evaluations);
-        assert_eq!((stats.evaluations, stats.simulator_calls, stats.cache_hits), (10, 1, 9));
-        assert_eq!(hits, [false, true, true, true, true, true, true, true, true, true]);
+        assert_eq!(
+            (stats.evaluations, stats.simulator_calls, stats.cache_hits),
+            (10, 1, 9)
+        );
+        assert_eq!(
+            hits,
+            [false, true, true, true, true, true, true, true, true, true]
+        );
     }
 
     #[test]
@@ -385,29 +452,47 @@ mod tests {
         struct Scripted(Vec<Design>);
         impl Agent for Scripted {
             fn ask(&mut self, _: usize) -> Vec<Design> {
-                if self.0.is_empty() { vec![] } else { vec![self.0.remove(0)] }
+                if self.0.is_empty() {
+                    vec![]
+                } else {
+                    vec![self.0.remove(0)]
+                }
             }
             fn tell(&mut self, _: &[Evaluation]) {}
         }
         let sim = MixedQuadratic::new();
-        let obj = ObjectiveSpec { target: Some([("loss".to_string(), 1.0)].into()), ..Default::default() }
-            .build(sim.metrics())
-            .unwrap();
+        let obj = ObjectiveSpec {
+            target: Some([("loss".to_string(), 1.0)].into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
         let worst = sim.space().default_design();
         let plan = vec![worst.clone(), worst.clone(), sim.optimum(), worst];
-        let budget = Budget { evaluations: Some(100), stop_at_target: true, ..Default::default() };
-        let (out, stop, stats) = Runner::new(&sim, &obj, budget).run(&mut Scripted(plan.clone()), |_| {});
+        let budget = Budget {
+            evaluations: Some(100),
+            stop_at_target: true,
+            ..Default::default()
+        };
+        let (out, stop, stats) =
+            Runner::new(&sim, &obj, budget).run(&mut Scripted(plan.clone()), |_| {});
         assert_eq!(stop, StopReason::TargetMet);
         assert_eq!(out.evaluations_to_target, Some(3));
         assert_eq!(stats.evaluations, 3);
-        let (_, stop, _) = Runner::new(&sim, &obj, Budget::evaluations(100)).run(&mut Scripted(plan), |_| {});
+        let (_, stop, _) =
+            Runner::new(&sim, &obj, Budget::evaluations(100)).run(&mut Scripted(plan), |_| {});
         assert_eq!(stop, StopReason::AgentDone);
     }
 
     #[test]
     fn infeasible_designs_are_recorded_not_simulated() {
         let sim = MixedQuadratic::constrained();
-        let obj = ObjectiveSpec { minimize: Some("loss".into()), ..Default::default() }.build(sim.metrics()).unwrap();
+        let obj = ObjectiveSpec {
+            minimize: Some("loss".into()),
+            ..Default::default()
+        }
+        .build(sim.metrics())
+        .unwrap();
         struct Bad(Design);
         impl Agent for Bad {
             fn ask(&mut self, _: usize) -> Vec<Design> {
@@ -419,10 +504,15 @@ mod tests {
         }
         let bad = sim.infeasible_example();
         let mut recs = Vec::new();
-        let (out, _, stats) = Runner::new(&sim, &obj, Budget::evaluations(2)).run(&mut Bad(bad), |r| recs.push(r.clone()));
+        let (out, _, stats) = Runner::new(&sim, &obj, Budget::evaluations(2))
+            .run(&mut Bad(bad), |r| recs.push(r.clone()));
         assert_eq!(stats.infeasible, 2);
         assert!(out.best.is_none());
-        assert!(recs[0].error.as_deref().unwrap().contains("constraint"), "{:?}", recs[0].error);
+        assert!(
+            recs[0].error.as_deref().unwrap().contains("constraint"),
+            "{:?}",
+            recs[0].error
+        );
     }
 
     #[test]
@@ -434,7 +524,12 @@ mod tests {
             ..Default::default()
         };
         let obj = spec.build(sim.metrics()).unwrap();
-        let mut agent = Sampler { space: sim.space().clone(), rng: seeded(1), batch: 16, told: 0 };
+        let mut agent = Sampler {
+            space: sim.space().clone(),
+            rng: seeded(1),
+            batch: 16,
+            told: 0,
+        };
         let (out, _, _) = Runner::new(&sim, &obj, Budget::evaluations(200)).run(&mut agent, |_| {});
         assert!(out.pareto_front.len() >= 2);
         let hv = out.hypervolume.unwrap();
@@ -450,7 +545,14 @@ mod tests {
     fn budget_validation() {
         assert!(Budget::default().validate().is_err());
         assert!(Budget::evaluations(0).validate().is_err());
-        assert!(Budget { wall_seconds: Some(-1.0), ..Default::default() }.validate().is_err());
+        assert!(
+            Budget {
+                wall_seconds: Some(-1.0),
+                ..Default::default()
+            }
+            .validate()
+            .is_err()
+        );
         assert!(Budget::evaluations(3).validate().is_ok());
     }
 }

@@ -36,7 +36,12 @@ pub struct MetricSpec {
 
 impl MetricSpec {
     pub fn new(name: &str, unit: &str, direction: Direction, description: &str) -> Self {
-        MetricSpec { name: name.into(), unit: unit.into(), direction, description: description.into() }
+        MetricSpec {
+            name: name.into(),
+            unit: unit.into(),
+            direction,
+            description: description.into(),
+        }
     }
     pub fn minimize(name: &str, unit: &str, description: &str) -> Self {
         Self::new(name, unit, Direction::Minimize, description)
@@ -98,7 +103,10 @@ pub enum SimError {
 impl SimError {
     /// Infeasible designs are a property of the design; other errors are failures of the evaluation.
     pub fn is_infeasible(&self) -> bool {
-        matches!(self, SimError::Infeasible(_) | SimError::Design(SpaceError::Infeasible { .. }))
+        matches!(
+            self,
+            SimError::Infeasible(_) | SimError::Design(SpaceError::Infeasible { .. })
+        )
     }
 }
 
@@ -166,7 +174,10 @@ pub fn check_option_keys<'a>(
     for key in options {
         if !known.iter().any(|o| o.name == key) {
             let names: Vec<&str> = known.iter().map(|o| o.name).collect();
-            return Err(format!("unknown option `{key}` (known: {})", names.join(", ")));
+            return Err(format!(
+                "unknown option `{key}` (known: {})",
+                names.join(", ")
+            ));
         }
     }
     Ok(())

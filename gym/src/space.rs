@@ -116,10 +116,18 @@ pub struct Param {
 
 impl Param {
     pub fn new(name: impl Into<String>, domain: Domain) -> Self {
-        Param { name: name.into(), domain, default: None, description: String::new() }
+        Param {
+            name: name.into(),
+            domain,
+            default: None,
+            description: String::new(),
+        }
     }
     pub fn categorical(name: impl Into<String>, labels: &[&str]) -> Self {
-        Self::new(name, Domain::Categorical(labels.iter().map(|s| s.to_string()).collect()))
+        Self::new(
+            name,
+            Domain::Categorical(labels.iter().map(|s| s.to_string()).collect()),
+        )
     }
     pub fn int(name: impl Into<String>, lo: i64, hi: i64) -> Self {
         Self::new(name, Domain::Int { lo, hi })
@@ -133,7 +141,10 @@ impl Param {
     /// Sets the default from its textual form (a label or a number). Panics on a value outside the
     /// domain: defaults are written by simulator authors, not users.
     pub fn with_default(mut self, text: &str) -> Self {
-        let v = self.domain.parse(text).unwrap_or_else(|e| panic!("default of {}: {e}", self.name));
+        let v = self
+            .domain
+            .parse(text)
+            .unwrap_or_else(|e| panic!("default of {}: {e}", self.name));
         self.default = Some(v);
         self
     }
@@ -151,7 +162,11 @@ pub enum SpaceError {
     #[error("design has {got} values but the space has {expected} parameters")]
     WrongLength { expected: usize, got: usize },
     #[error("parameter `{param}`: value {value} is not allowed (expected {expected})")]
-    BadValue { param: String, value: String, expected: String },
+    BadValue {
+        param: String,
+        value: String,
+        expected: String,
+    },
     #[error("parameter `{param}`: invalid domain: {reason}")]
     InvalidDomain { param: String, reason: String },
     #[error("duplicate parameter `{0}`")]
@@ -166,7 +181,9 @@ impl Domain {
         match self {
             Domain::Categorical(l) => Some(l.len()),
             Domain::Int { lo, hi } => Some((hi - lo + 1) as usize),
-            Domain::Pow2 { lo, hi } => Some((hi.trailing_zeros() - lo.trailing_zeros() + 1) as usize),
+            Domain::Pow2 { lo, hi } => {
+                Some((hi.trailing_zeros() - lo.trailing_zeros() + 1) as usize)
+            }
             Domain::Float { .. } => None,
         }
     }
@@ -226,7 +243,9 @@ impl Domain {
         match (self, v) {
             (Domain::Categorical(_), Value::Cat(i)) => *i,
             (Domain::Int { lo, .. }, Value::Int(x)) => (x - lo) as usize,
-            (Domain::Pow2 { lo, .. }, Value::Int(x)) => (x.trailing_zeros() - lo.trailing_zeros()) as usize,
+            (Domain::Pow2 { lo, .. }, Value::Int(x)) => {
+                (x.trailing_zeros() - lo.trailing_zeros()) as usize
+            }
             (Domain::Float { .. }, Value::Float(_)) => {
                 let u = self.to_unit(v);
                 ((u * (FLOAT_LEVELS - 1) as f64).round() as usize).min(FLOAT_LEVELS - 1)
@@ -271,7 +290,11 @@ impl Domain {
         let u = if u.is_nan() { 0.5 } else { u.clamp(0.0, 1.0) };
         match self {
             Domain::Float { lo, hi, log } => {
-                let x = if *log { (lo.ln() + u * (hi.ln() - lo.ln())).exp() } else { lo + u * (hi - lo) };
+                let x = if *log {
+                    (lo.ln() + u * (hi.ln() - lo.ln())).exp()
+                } else {
+                    lo + u * (hi - lo)
+                };
                 Value::Float(x.clamp(*lo, *hi))
             }
             _ => {
@@ -293,7 +316,10 @@ impl Domain {
     /// (floats step by 1/[`FLOAT_LEVELS`] of their range, in their own scale).
     pub fn neighbours(&self, v: &Value) -> Vec<Value> {
         match self {
-            Domain::Categorical(l) => (0..l.len()).filter(|i| Value::Cat(*i) != *v).map(Value::Cat).collect(),
+            Domain::Categorical(l) => (0..l.len())
+                .filter(|i| Value::Cat(*i) != *v)
+                .map(Value::Cat)
+                .collect(),
             Domain::Float { .. } => {
                 let u = self.to_unit(v);
                 let step = 1.0 / FLOAT_LEVELS as f64;
@@ -329,7 +355,10 @@ impl Domain {
             },
             Domain::Int { .. } | Domain::Pow2 { .. } => {
                 let x = t.parse::<i64>().ok().or_else(|| {
-                    t.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                        .map(|f| f as i64)
                 });
                 match x {
                     Some(x) => Value::Int(x),
@@ -341,7 +370,11 @@ impl Domain {
                 Err(_) => return Err(self.expected()),
             },
         };
-        if self.contains(&v) { Ok(v) } else { Err(self.expected()) }
+        if self.contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.expected())
+        }
     }
 
     /// Human-readable description of the allowed values, for error messages.
@@ -351,7 +384,10 @@ impl Domain {
             Domain::Int { lo, hi } => format!("an integer in {lo}..={hi}"),
             Domain::Pow2 { lo, hi } => format!("a power of two in {lo}..={hi}"),
             Domain::Float { lo, hi, log } => {
-                format!("a number in [{lo}, {hi}]{}", if *log { " (log scale)" } else { "" })
+                format!(
+                    "a number in [{lo}, {hi}]{}",
+                    if *log { " (log scale)" } else { "" }
+                )
             }
         }
     }
@@ -359,7 +395,9 @@ impl Domain {
     /// The textual form of `v`: its label, or its number.
     pub fn format(&self, v: &Value) -> String {
         match (self, v) {
-            (Domain::Categorical(l), Value::Cat(i)) => l.get(*i).cloned().unwrap_or_else(|| format!("#{i}")),
+            (Domain::Categorical(l), Value::Cat(i)) => {
+                l.get(*i).cloned().unwrap_or_else(|| format!("#{i}"))
+            }
             (_, Value::Int(x)) => x.to_string(),
             (_, Value::Float(x)) => format!("{x}"),
             (_, Value::Cat(i)) => format!("#{i}"),
@@ -390,7 +428,9 @@ pub struct Constraint {
 
 impl fmt::Debug for Constraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Constraint").field("name", &self.name).finish()
+        f.debug_struct("Constraint")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -405,7 +445,12 @@ impl ParamSpace {
     /// Builds a space, checking every domain and that names are unique.
     pub fn new(params: Vec<Param>) -> Result<Self, SpaceError> {
         for (i, p) in params.iter().enumerate() {
-            p.domain.check().map_err(|reason| SpaceError::InvalidDomain { param: p.name.clone(), reason })?;
+            p.domain
+                .check()
+                .map_err(|reason| SpaceError::InvalidDomain {
+                    param: p.name.clone(),
+                    reason,
+                })?;
             if params[..i].iter().any(|q| q.name == p.name) {
                 return Err(SpaceError::DuplicateParam(p.name.clone()));
             }
@@ -418,7 +463,10 @@ impl ParamSpace {
                 }
             }
         }
-        Ok(ParamSpace { params, constraints: Vec::new() })
+        Ok(ParamSpace {
+            params,
+            constraints: Vec::new(),
+        })
     }
 
     /// Adds a constraint; designs for which `check` returns false are infeasible.
@@ -427,7 +475,10 @@ impl ParamSpace {
         name: impl Into<String>,
         check: impl Fn(&ParamSpace, &Design) -> bool + Send + Sync + 'static,
     ) -> Self {
-        self.constraints.push(Constraint { name: name.into(), check: Arc::new(check) });
+        self.constraints.push(Constraint {
+            name: name.into(),
+            check: Arc::new(check),
+        });
         self
     }
 
@@ -449,21 +500,29 @@ impl ParamSpace {
 
     /// Position of the parameter called `name`.
     pub fn index_of(&self, name: &str) -> Result<usize, SpaceError> {
-        self.params.iter().position(|p| p.name == name).ok_or_else(|| SpaceError::UnknownParam {
-            name: name.to_string(),
-            known: self.names().collect::<Vec<_>>().join(", "),
-        })
+        self.params
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| SpaceError::UnknownParam {
+                name: name.to_string(),
+                known: self.names().collect::<Vec<_>>().join(", "),
+            })
     }
 
     /// Number of designs, or `None` when a float parameter makes it infinite (or it overflows `u128`).
     pub fn size(&self) -> Option<u128> {
-        self.params.iter().try_fold(1u128, |acc, p| acc.checked_mul(p.domain.cardinality()? as u128))
+        self.params.iter().try_fold(1u128, |acc, p| {
+            acc.checked_mul(p.domain.cardinality()? as u128)
+        })
     }
 
     /// Checks that every value lies in its domain (not the constraints).
     pub fn check_domains(&self, d: &Design) -> Result<(), SpaceError> {
         if d.len() != self.len() {
-            return Err(SpaceError::WrongLength { expected: self.len(), got: d.len() });
+            return Err(SpaceError::WrongLength {
+                expected: self.len(),
+                got: d.len(),
+            });
         }
         for (p, v) in self.params.iter().zip(d.values()) {
             if !p.domain.contains(v) {
@@ -472,7 +531,11 @@ impl ParamSpace {
                     Value::Int(x) => x.to_string(),
                     Value::Float(x) => x.to_string(),
                 };
-                return Err(SpaceError::BadValue { param: p.name.clone(), value, expected: p.domain.expected() });
+                return Err(SpaceError::BadValue {
+                    param: p.name.clone(),
+                    value,
+                    expected: p.domain.expected(),
+                });
             }
         }
         Ok(())
@@ -480,14 +543,19 @@ impl ParamSpace {
 
     /// The first constraint `d` violates, if any. Assumes the domains were checked.
     pub fn violated_constraint(&self, d: &Design) -> Option<&str> {
-        self.constraints.iter().find(|c| !(c.check)(self, d)).map(|c| c.name.as_str())
+        self.constraints
+            .iter()
+            .find(|c| !(c.check)(self, d))
+            .map(|c| c.name.as_str())
     }
 
     /// Checks domains and constraints.
     pub fn validate(&self, d: &Design) -> Result<(), SpaceError> {
         self.check_domains(d)?;
         match self.violated_constraint(d) {
-            Some(c) => Err(SpaceError::Infeasible { constraint: c.to_string() }),
+            Some(c) => Err(SpaceError::Infeasible {
+                constraint: c.to_string(),
+            }),
             None => Ok(()),
         }
     }
@@ -517,7 +585,12 @@ impl ParamSpace {
 
     /// Every parameter at its default (or its first level / lower bound when it has none).
     pub fn default_design(&self) -> Design {
-        Design(self.params.iter().map(|p| p.default.unwrap_or_else(|| p.domain.value_at(0))).collect())
+        Design(
+            self.params
+                .iter()
+                .map(|p| p.default.unwrap_or_else(|| p.domain.value_at(0)))
+                .collect(),
+        )
     }
 
     /// Designs that differ from `d` in exactly one parameter, by one step (see [`Domain::neighbours`]).
@@ -540,7 +613,11 @@ impl ParamSpace {
     /// when no feasible neighbour exists.
     pub fn random_neighbour(&self, d: &Design, rng: &mut Rng) -> Design {
         let all = self.neighbours(d);
-        if all.is_empty() { d.clone() } else { all[rng.random_range(0..all.len())].clone() }
+        if all.is_empty() {
+            d.clone()
+        } else {
+            all[rng.random_range(0..all.len())].clone()
+        }
     }
 
     /// Levels per parameter in index encodings (floats: [`FLOAT_LEVELS`]).
@@ -550,22 +627,42 @@ impl ParamSpace {
 
     /// Index vector of `d` (see [`Domain::index_of`]).
     pub fn to_indices(&self, d: &Design) -> Vec<usize> {
-        self.params.iter().zip(d.values()).map(|(p, v)| p.domain.index_of(v)).collect()
+        self.params
+            .iter()
+            .zip(d.values())
+            .map(|(p, v)| p.domain.index_of(v))
+            .collect()
     }
 
     /// The design at an index vector (indices are clamped to each parameter's levels).
     pub fn from_indices(&self, idx: &[usize]) -> Design {
-        Design(self.params.iter().zip(idx).map(|(p, i)| p.domain.value_at(*i)).collect())
+        Design(
+            self.params
+                .iter()
+                .zip(idx)
+                .map(|(p, i)| p.domain.value_at(*i))
+                .collect(),
+        )
     }
 
     /// Position of `d` in the unit cube.
     pub fn to_unit(&self, d: &Design) -> Vec<f64> {
-        self.params.iter().zip(d.values()).map(|(p, v)| p.domain.to_unit(v)).collect()
+        self.params
+            .iter()
+            .zip(d.values())
+            .map(|(p, v)| p.domain.to_unit(v))
+            .collect()
     }
 
     /// The design at a point of the unit cube (coordinates are clamped).
     pub fn from_unit(&self, u: &[f64]) -> Design {
-        Design(self.params.iter().zip(u).map(|(p, x)| p.domain.from_unit(*x)).collect())
+        Design(
+            self.params
+                .iter()
+                .zip(u)
+                .map(|(p, x)| p.domain.from_unit(*x))
+                .collect(),
+        )
     }
 
     /// Total width of the one-hot encoding.
@@ -620,11 +717,14 @@ impl ParamSpace {
         for (name, text) in assignments {
             let i = self.index_of(name)?;
             let p = &self.params[i];
-            d.0[i] = p.domain.parse(text).map_err(|expected| SpaceError::BadValue {
-                param: name.to_string(),
-                value: text.to_string(),
-                expected,
-            })?;
+            d.0[i] = p
+                .domain
+                .parse(text)
+                .map_err(|expected| SpaceError::BadValue {
+                    param: name.to_string(),
+                    value: text.to_string(),
+                    expected,
+                })?;
         }
         Ok(d)
     }
@@ -636,12 +736,19 @@ impl ParamSpace {
 
     /// `name -> value` as a JSON object (labels as strings, numbers as numbers), in space order.
     pub fn to_json(&self, d: &Design) -> serde_json::Map<String, serde_json::Value> {
-        self.params.iter().zip(d.values()).map(|(p, v)| (p.name.clone(), p.domain.to_json(v))).collect()
+        self.params
+            .iter()
+            .zip(d.values())
+            .map(|(p, v)| (p.name.clone(), p.domain.to_json(v)))
+            .collect()
     }
 
     /// `name=value, …`, for logs and summaries.
     pub fn describe(&self, d: &Design) -> String {
-        (0..self.len()).map(|i| format!("{}={}", self.params[i].name, self.format(d, i))).collect::<Vec<_>>().join(" ")
+        (0..self.len())
+            .map(|i| format!("{}={}", self.params[i].name, self.format(d, i)))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The label of categorical parameter `name` in `d`. Panics if `name` is not a categorical
@@ -673,7 +780,10 @@ impl ParamSpace {
     /// The space restricted to the parameters at `indices` (constraints are dropped: they relate
     /// parameters that the sub-space may not hold).
     pub fn subspace(&self, indices: &[usize]) -> ParamSpace {
-        ParamSpace { params: indices.iter().map(|&i| self.params[i].clone()).collect(), constraints: Vec::new() }
+        ParamSpace {
+            params: indices.iter().map(|&i| self.params[i].clone()).collect(),
+            constraints: Vec::new(),
+        }
     }
 }
 
@@ -685,7 +795,8 @@ mod tests {
 
     fn space() -> ParamSpace {
         ParamSpace::new(vec![
-            Param::categorical("policy", &["Open", "Closed", "OpenAdaptive"]).with_default("Closed"),
+            Param::categorical("policy", &["Open", "Closed", "OpenAdaptive"])
+                .with_default("Closed"),
             Param::int("depth", 1, 8),
             Param::pow2("rows", 4, 256),
             Param::float("x", -2.0, 3.0, false),
@@ -713,9 +824,15 @@ mod tests {
     fn errors_name_parameter_and_value() {
         let s = space();
         let e = s.parse_assignments([("depth", "9")]).unwrap_err();
-        assert_eq!(e.to_string(), "parameter `depth`: value 9 is not allowed (expected an integer in 1..=8)");
+        assert_eq!(
+            e.to_string(),
+            "parameter `depth`: value 9 is not allowed (expected an integer in 1..=8)"
+        );
         let e = s.parse_assignments([("policy", "Shut")]).unwrap_err();
-        assert!(e.to_string().contains("`policy`") && e.to_string().contains("Shut"), "{e}");
+        assert!(
+            e.to_string().contains("`policy`") && e.to_string().contains("Shut"),
+            "{e}"
+        );
         let e = s.parse_assignments([("rows", "48")]).unwrap_err();
         assert!(e.to_string().contains("power of two"), "{e}");
         let e = s.parse_assignments([("nope", "1")]).unwrap_err();
@@ -725,7 +842,9 @@ mod tests {
     #[test]
     fn defaults_and_assignments() {
         let s = space();
-        let d = s.parse_assignments([("rows", "64"), ("lr", "0.01")]).unwrap();
+        let d = s
+            .parse_assignments([("rows", "64"), ("lr", "0.01")])
+            .unwrap();
         assert_eq!(s.label(&d, "policy"), "Closed");
         assert_eq!(s.int(&d, "rows"), 64);
         assert_eq!(s.int(&d, "depth"), 1);
@@ -737,14 +856,25 @@ mod tests {
 
     #[test]
     fn constraints_make_designs_infeasible() {
-        let s = space().with_constraint("depth<=rows/8", |s, d| s.int(d, "depth") * 8 <= s.int(d, "rows"));
-        let bad = s.parse_assignments([("depth", "4"), ("rows", "16")]).unwrap();
-        assert_eq!(s.validate(&bad), Err(SpaceError::Infeasible { constraint: "depth<=rows/8".into() }));
+        let s = space().with_constraint("depth<=rows/8", |s, d| {
+            s.int(d, "depth") * 8 <= s.int(d, "rows")
+        });
+        let bad = s
+            .parse_assignments([("depth", "4"), ("rows", "16")])
+            .unwrap();
+        assert_eq!(
+            s.validate(&bad),
+            Err(SpaceError::Infeasible {
+                constraint: "depth<=rows/8".into()
+            })
+        );
         let mut rng = seeded(7);
         for _ in 0..200 {
             assert!(s.contains(&s.sample(&mut rng)));
         }
-        let good = s.parse_assignments([("depth", "2"), ("rows", "16")]).unwrap();
+        let good = s
+            .parse_assignments([("depth", "2"), ("rows", "16")])
+            .unwrap();
         assert!(s.neighbours(&good).iter().all(|n| s.contains(n)));
     }
 
@@ -752,7 +882,9 @@ mod tests {
     fn onehot_layout() {
         let s = space();
         assert_eq!(s.onehot_width(), 3 + 8 + 7 + 1 + 1);
-        let d = s.parse_assignments([("policy", "OpenAdaptive"), ("rows", "4")]).unwrap();
+        let d = s
+            .parse_assignments([("policy", "OpenAdaptive"), ("rows", "4")])
+            .unwrap();
         let h = s.to_onehot(&d);
         assert_eq!(&h[..3], &[0.0, 0.0, 1.0]);
         assert_eq!(h[11], 1.0);

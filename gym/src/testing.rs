@@ -13,7 +13,12 @@ pub struct MixedQuadratic {
 }
 
 /// Per-label penalty of the categorical knob `shape` (optimum: `triangle`).
-const SHAPE_PENALTY: [(&str, f64); 4] = [("circle", 3.0), ("square", 2.0), ("triangle", 0.0), ("hexagon", 1.0)];
+const SHAPE_PENALTY: [(&str, f64); 4] = [
+    ("circle", 3.0),
+    ("square", 2.0),
+    ("triangle", 0.0),
+    ("hexagon", 1.0),
+];
 
 impl MixedQuadratic {
     pub fn new() -> Self {
@@ -29,7 +34,11 @@ impl MixedQuadratic {
         MixedQuadratic {
             space,
             metrics: vec![
-                MetricSpec::minimize("loss", "", "sum of squared distances to the optimum, per knob"),
+                MetricSpec::minimize(
+                    "loss",
+                    "",
+                    "sum of squared distances to the optimum, per knob",
+                ),
                 MetricSpec::minimize("size", "", "n · width"),
             ],
         }
@@ -38,18 +47,32 @@ impl MixedQuadratic {
     /// The same function with the constraint `n · width ≤ 512` (the optimum satisfies it).
     pub fn constrained() -> Self {
         let mut s = Self::new();
-        s.space = s.space.with_constraint("n*width<=512", |sp, d| sp.int(d, "n") * sp.int(d, "width") <= 512);
+        s.space = s.space.with_constraint("n*width<=512", |sp, d| {
+            sp.int(d, "n") * sp.int(d, "width") <= 512
+        });
         s
     }
 
     /// The unique design with `loss` 0.
     pub fn optimum(&self) -> Design {
-        Design(vec![Value::Cat(2), Value::Int(13), Value::Int(32), Value::Float(1.5), Value::Float(0.01)])
+        Design(vec![
+            Value::Cat(2),
+            Value::Int(13),
+            Value::Int(32),
+            Value::Float(1.5),
+            Value::Float(0.01),
+        ])
     }
 
     /// A design that violates the constraint of [`MixedQuadratic::constrained`].
     pub fn infeasible_example(&self) -> Design {
-        Design(vec![Value::Cat(0), Value::Int(20), Value::Int(256), Value::Float(0.0), Value::Float(0.1)])
+        Design(vec![
+            Value::Cat(0),
+            Value::Int(20),
+            Value::Int(256),
+            Value::Float(0.0),
+            Value::Float(0.1),
+        ])
     }
 }
 
@@ -98,7 +121,10 @@ impl TwoObjective {
                 Param::categorical("mode", &["a", "b", "c"]),
             ])
             .expect("valid space"),
-            metrics: vec![MetricSpec::minimize("f1", "", "first objective"), MetricSpec::minimize("f2", "", "second objective")],
+            metrics: vec![
+                MetricSpec::minimize("f1", "", "first objective"),
+                MetricSpec::minimize("f2", "", "second objective"),
+            ],
         }
     }
 }
@@ -120,7 +146,9 @@ impl Simulator for TwoObjective {
         let s = &self.space;
         let x = s.float(d, "x");
         let g = 1.0 + 0.9 * s.int(d, "y") as f64 + 0.5 * s.int(d, "mode") as f64;
-        Ok([("f1", x), ("f2", g * (1.0 - (x / g).sqrt()))].into_iter().collect())
+        Ok([("f1", x), ("f2", g * (1.0 - (x / g).sqrt()))]
+            .into_iter()
+            .collect())
     }
 }
 
@@ -134,11 +162,28 @@ pub struct Separable {
 
 impl Separable {
     pub fn new(knobs: usize, choices: usize) -> Self {
-        assert!(choices >= 2, "Separable needs at least two choices per knob");
-        let params = (0..knobs).map(|i| Param::new(format!("k{i}"), Domain::Int { lo: 0, hi: choices as i64 - 1 })).collect();
+        assert!(
+            choices >= 2,
+            "Separable needs at least two choices per knob"
+        );
+        let params = (0..knobs)
+            .map(|i| {
+                Param::new(
+                    format!("k{i}"),
+                    Domain::Int {
+                        lo: 0,
+                        hi: choices as i64 - 1,
+                    },
+                )
+            })
+            .collect();
         Separable {
             space: ParamSpace::new(params).expect("valid space"),
-            metrics: vec![MetricSpec::maximize("score", "", "per-knob closeness to the best value, summed")],
+            metrics: vec![MetricSpec::maximize(
+                "score",
+                "",
+                "per-knob closeness to the best value, summed",
+            )],
             best: (0..knobs).map(|i| ((i * 7 + 3) % choices) as i64).collect(),
         }
     }
@@ -161,7 +206,12 @@ impl Simulator for Separable {
     }
     fn evaluate(&self, d: &Design) -> Result<Metrics, SimError> {
         let span = (self.space.params()[0].domain.levels() - 1) as f64;
-        let score: f64 = d.values().iter().zip(&self.best).map(|(v, b)| 1.0 - (v.as_f64() - *b as f64).abs() / span).sum();
+        let score: f64 = d
+            .values()
+            .iter()
+            .zip(&self.best)
+            .map(|(v, b)| 1.0 - (v.as_f64() - *b as f64).abs() / span)
+            .sum();
         Ok([("score", score)].into_iter().collect())
     }
 }

@@ -46,26 +46,51 @@ pub struct ThroughputRow {
 
 /// Runs the whole of `recipe` once per thread count, each time into a fresh directory under
 /// `scratch`, and measures evaluations per second.
-pub fn throughput(recipe: &Recipe, threads: &[usize], build: &SimBuilder, scratch: &Path) -> Result<Vec<ThroughputRow>> {
+pub fn throughput(
+    recipe: &Recipe,
+    threads: &[usize],
+    build: &SimBuilder,
+    scratch: &Path,
+) -> Result<Vec<ThroughputRow>> {
     let runs: Vec<_> = recipe.runs.iter().collect();
     let mut rows = Vec::new();
     for &t in threads {
         let out = scratch.join(format!("threads-{t}"));
         let _ = std::fs::remove_dir_all(&out);
-        let opts = SweepOptions { out: out.clone(), jobs: t, progress: false, git_rev: None };
+        let opts = SweepOptions {
+            out: out.clone(),
+            jobs: t,
+            progress: false,
+            git_rev: None,
+        };
         let start = Instant::now();
         let report = sweep::run_specs(&runs, &opts, build)?;
         let seconds = start.elapsed().as_secs_f64();
-        anyhow::ensure!(report.failed.is_empty(), "benchmark run failed: {}", report.failed[0].error);
+        anyhow::ensure!(
+            report.failed.is_empty(),
+            "benchmark run failed: {}",
+            report.failed[0].error
+        );
         let evaluations: usize = report.summaries.iter().map(|s| s.evaluations).sum();
-        rows.push(ThroughputRow { threads: t, evaluations, seconds, per_second: evaluations as f64 / seconds });
+        rows.push(ThroughputRow {
+            threads: t,
+            evaluations,
+            seconds,
+            per_second: evaluations as f64 / seconds,
+        });
         let _ = std::fs::remove_dir_all(&out);
     }
     Ok(rows)
 }
 
 /// The benchmark sweep: two agents × `seeds` seeds × `evaluations` each on `simulator`.
-pub fn recipe_text(simulator: &str, options: &str, objective: &str, seeds: usize, evaluations: usize) -> String {
+pub fn recipe_text(
+    simulator: &str,
+    options: &str,
+    objective: &str,
+    seeds: usize,
+    evaluations: usize,
+) -> String {
     format!(
         "name: throughput\nsimulator: {simulator}\noptions: {{ {options} }}\nobjective: {objective}\nagents:\n  - {{ kind: random_search, params: {{ batch: 8 }} }}\n  - {{ kind: random_walk }}\nseeds: {seeds}\nbudget: {{ evaluations: {evaluations} }}\n"
     )

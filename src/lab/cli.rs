@@ -8,7 +8,10 @@ use hwgym::lab::plan::{self, SweepPlan};
 use hwgym::lab::plot::{Formats, PlotKind};
 use hwgym::lab::shard::Shard;
 use hwgym::lab::status::RunState;
-use hwgym::lab::{bench, merge as lab_merge, report as lab_report, results, slurm as lab_slurm, status as lab_status};
+use hwgym::lab::{
+    bench, merge as lab_merge, report as lab_report, results, slurm as lab_slurm,
+    status as lab_status,
+};
 use hwgym::{recipe, registry};
 
 /// The shard to run: `--shard I/N`, else the Slurm array task's, else the whole sweep.
@@ -31,24 +34,70 @@ pub fn plan(path: &Path, shard_arg: Option<&str>, brief: bool) -> Result<()> {
     };
     let p = plan::summarize(&recipe, shard);
     if !brief {
-        println!("{:<34} {:<16} {:>5} {:>8}  {:<28} params", "run_id", "agent", "seed", "evals", "options");
+        println!(
+            "{:<34} {:<16} {:>5} {:>8}  {:<28} params",
+            "run_id", "agent", "seed", "evals", "options"
+        );
         for r in &p.runs {
-            let options = r.options.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+            let options = r
+                .options
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
             let e = r.budget.evaluations.map_or("-".into(), |e| e.to_string());
-            println!("{:<34} {:<16} {:>5} {:>8}  {:<28} {}", r.run_id, r.label, r.seed, e, options, r.params);
+            println!(
+                "{:<34} {:<16} {:>5} {:>8}  {:<28} {}",
+                r.run_id, r.label, r.seed, e, options, r.params
+            );
         }
         println!();
     }
-    let share = if shard == Shard::WHOLE { String::new() } else { format!(" (shard {shard})") };
-    println!("sweep {}{share}: {} runs, {} evaluations", p.sweep, p.runs.len(), evals(p.evaluations));
-    println!("  {} option set(s) × agent settings × {} seed(s) {:?}", p.option_sets.len(), p.seeds.len(), p.seeds);
+    let share = if shard == Shard::WHOLE {
+        String::new()
+    } else {
+        format!(" (shard {shard})")
+    };
+    println!(
+        "sweep {}{share}: {} runs, {} evaluations",
+        p.sweep,
+        p.runs.len(),
+        evals(p.evaluations)
+    );
+    println!(
+        "  {} option set(s) × agent settings × {} seed(s) {:?}",
+        p.option_sets.len(),
+        p.seeds.len(),
+        p.seeds
+    );
     for set in &p.option_sets {
-        let text = set.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-        println!("  options: {}", if text.is_empty() { "(defaults)".into() } else { text });
+        let text = set
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "  options: {}",
+            if text.is_empty() {
+                "(defaults)".into()
+            } else {
+                text
+            }
+        );
     }
-    println!("  {:<18} {:<14} {:>9} {:>6} {:>12}", "agent", "kind", "settings", "runs", "evaluations");
+    println!(
+        "  {:<18} {:<14} {:>9} {:>6} {:>12}",
+        "agent", "kind", "settings", "runs", "evaluations"
+    );
     for a in &p.agents {
-        println!("  {:<18} {:<14} {:>9} {:>6} {:>12}", a.label, a.kind, a.settings, a.runs, evals(a.evaluations));
+        println!(
+            "  {:<18} {:<14} {:>9} {:>6} {:>12}",
+            a.label,
+            a.kind,
+            a.settings,
+            a.runs,
+            evals(a.evaluations)
+        );
     }
     Ok(())
 }
@@ -66,19 +115,44 @@ pub fn status(dir: &Path, recipe_path: Option<&Path>, all: bool) -> Result<()> {
             RunState::Missing => "missing".to_string(),
             RunState::Failed(e) => format!("FAILED: {e}"),
         };
-        println!("{:<34} {:<16} {:<12} s{:<4} {}", r.run_id, r.label, r.workload, r.seed, state);
+        println!(
+            "{:<34} {:<16} {:<12} s{:<4} {}",
+            r.run_id, r.label, r.workload, r.seed, state
+        );
     }
     for id in &s.unplanned {
         println!("{id:<34} (finished, not in the plan)");
     }
-    println!("{}: {} runs: {} done, {} failed, {} missing{}", s.sweep, s.runs.len(), s.done, s.failed, s.missing, if s.unplanned.is_empty() { String::new() } else { format!(", {} not in the plan", s.unplanned.len()) });
+    println!(
+        "{}: {} runs: {} done, {} failed, {} missing{}",
+        s.sweep,
+        s.runs.len(),
+        s.done,
+        s.failed,
+        s.missing,
+        if s.unplanned.is_empty() {
+            String::new()
+        } else {
+            format!(", {} not in the plan", s.unplanned.len())
+        }
+    );
     Ok(())
 }
 
 pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<()> {
     let out = out.unwrap_or_else(|| lab_merge::default_output(&dirs[0]));
     let stats = lab_merge::merge(dirs, &out)?;
-    println!("{}: {} runs, {} rows{}", out.display(), stats.runs, stats.rows, if stats.duplicates > 0 { format!(" ({} duplicate runs skipped)", stats.duplicates) } else { String::new() });
+    println!(
+        "{}: {} runs, {} rows{}",
+        out.display(),
+        stats.runs,
+        stats.rows,
+        if stats.duplicates > 0 {
+            format!(" ({} duplicate runs skipped)", stats.duplicates)
+        } else {
+            String::new()
+        }
+    );
     Ok(())
 }
 
@@ -94,7 +168,11 @@ pub fn report(dir: &Path) -> Result<()> {
 }
 
 pub fn plot(dir: &Path, kind: &str, out: Option<PathBuf>) -> Result<()> {
-    let kinds: Vec<PlotKind> = if kind == "all" { PlotKind::ALL.to_vec() } else { vec![kind.parse().map_err(anyhow::Error::msg)?] };
+    let kinds: Vec<PlotKind> = if kind == "all" {
+        PlotKind::ALL.to_vec()
+    } else {
+        vec![kind.parse().map_err(anyhow::Error::msg)?]
+    };
     let res = results::load(dir)?;
     let out = out.unwrap_or_else(|| dir.join("plots"));
     for k in kinds {
@@ -120,12 +198,18 @@ pub fn slurm(
     submit: bool,
 ) -> Result<()> {
     let recipe = recipe::load(recipe_path)?;
-    let absolute = |p: &Path| std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()));
+    let absolute = |p: &Path| {
+        std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))
+    };
     let out = absolute(&out.unwrap_or_else(|| PathBuf::from("results").join(&recipe.name)))?;
-    std::fs::create_dir_all(out.join("slurm")).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(out.join("slurm"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
     let n = lab_slurm::tasks_for(tasks, recipe.runs.len());
     if n != tasks {
-        eprintln!("note: {} runs, so {n} array tasks instead of {tasks}", recipe.runs.len());
+        eprintln!(
+            "note: {} runs, so {n} array tasks instead of {tasks}",
+            recipe.runs.len()
+        );
     }
     let params = lab_slurm::SlurmParams {
         sweep: recipe.name.clone(),
@@ -140,10 +224,19 @@ pub fn slurm(
         memory,
     };
     let path = script.unwrap_or_else(|| out.join(format!("{}.sbatch", recipe.name)));
-    std::fs::write(&path, lab_slurm::script(&params)).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("{}: {} runs in {n} array tasks (about {} runs each)", path.display(), recipe.runs.len(), recipe.runs.len().div_ceil(n));
+    std::fs::write(&path, lab_slurm::script(&params))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "{}: {} runs in {n} array tasks (about {} runs each)",
+        path.display(),
+        recipe.runs.len(),
+        recipe.runs.len().div_ceil(n)
+    );
     if submit {
-        let status = std::process::Command::new("sbatch").arg(&path).status().context("cannot run sbatch")?;
+        let status = std::process::Command::new("sbatch")
+            .arg(&path)
+            .status()
+            .context("cannot run sbatch")?;
         if !status.success() {
             bail!("sbatch failed ({status})");
         }
@@ -153,35 +246,70 @@ pub fn slurm(
     Ok(())
 }
 
-pub fn bench_throughput(threads: &[usize], evaluations: usize, cost_us: u64, synthetic: bool) -> Result<()> {
+pub fn bench_throughput(
+    threads: &[usize],
+    evaluations: usize,
+    cost_us: u64,
+    synthetic: bool,
+) -> Result<()> {
     // The DRAM simulator when it is registered (a real per-evaluation cost), else the synthetic
     // function made to cost `cost_us` of CPU per evaluation.
     let dram = registry::find_simulator("dram").ok().filter(|_| !synthetic);
     let (text, cost) = match dram {
-        Some(_) => (bench::recipe_text("dram", "", "{ minimize: avg_latency_ns }", 4, evaluations), None),
-        None => (bench::recipe_text("synthetic", "function: mixed", "{ minimize: loss }", 4, evaluations), Some(Duration::from_micros(cost_us))),
+        Some(_) => (
+            bench::recipe_text("dram", "", "{ minimize: avg_latency_ns }", 4, evaluations),
+            None,
+        ),
+        None => (
+            bench::recipe_text(
+                "synthetic",
+                "function: mixed",
+                "{ minimize: loss }",
+                4,
+                evaluations,
+            ),
+            Some(Duration::from_micros(cost_us)),
+        ),
     };
     let recipe = recipe::parse(Path::new("throughput.yaml"), &text)?;
     let info = registry::find_simulator(&recipe.simulator).map_err(anyhow::Error::msg)?;
-    let build = |options: &std::collections::BTreeMap<String, String>| -> Result<Box<dyn gym::Simulator>> {
-        let inner = (info.build)(options)?;
-        Ok(match cost {
-            Some(cost) => Box::new(bench::Costly { inner, cost }),
-            None => inner,
-        })
-    };
+    let build =
+        |options: &std::collections::BTreeMap<String, String>| -> Result<Box<dyn gym::Simulator>> {
+            let inner = (info.build)(options)?;
+            Ok(match cost {
+                Some(cost) => Box::new(bench::Costly { inner, cost }),
+                None => inner,
+            })
+        };
     let scratch = std::env::temp_dir().join(format!("hwgym-bench-{}", std::process::id()));
     let rows = bench::throughput(&recipe, threads, &build, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
     let rows = rows?;
     match cost {
-        Some(c) => println!("simulator: synthetic (function=mixed) + {} µs of CPU per evaluation; {} runs × {evaluations} evaluations", c.as_micros(), recipe.runs.len()),
-        None => println!("simulator: dram (default options); {} runs × {evaluations} evaluations", recipe.runs.len()),
+        Some(c) => println!(
+            "simulator: synthetic (function=mixed) + {} µs of CPU per evaluation; {} runs × {evaluations} evaluations",
+            c.as_micros(),
+            recipe.runs.len()
+        ),
+        None => println!(
+            "simulator: dram (default options); {} runs × {evaluations} evaluations",
+            recipe.runs.len()
+        ),
     }
-    println!("{:>8} {:>12} {:>10} {:>14} {:>9}", "threads", "evaluations", "seconds", "evals/second", "speed-up");
+    println!(
+        "{:>8} {:>12} {:>10} {:>14} {:>9}",
+        "threads", "evaluations", "seconds", "evals/second", "speed-up"
+    );
     let base = rows.first().map(|r| r.per_second).unwrap_or(f64::NAN);
     for r in &rows {
-        println!("{:>8} {:>12} {:>10.3} {:>14.1} {:>8.2}×", r.threads, r.evaluations, r.seconds, r.per_second, r.per_second / base);
+        println!(
+            "{:>8} {:>12} {:>10.3} {:>14.1} {:>8.2}×",
+            r.threads,
+            r.evaluations,
+            r.seconds,
+            r.per_second,
+            r.per_second / base
+        );
     }
     Ok(())
 }

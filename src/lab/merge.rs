@@ -45,10 +45,24 @@ pub fn run_files(dirs: &[PathBuf]) -> (BTreeMap<String, PathBuf>, usize) {
 /// All rows of all runs in `dirs`, in run-id order (columns of different simulators are united).
 pub fn merged_frame(dirs: &[PathBuf]) -> Result<(DataFrame, MergeStats)> {
     let (files, duplicates) = run_files(dirs);
-    anyhow::ensure!(!files.is_empty(), "no finished runs (no *.parquet files) in {}", dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "));
-    let lazy = files.values().map(|p| store::read_run(p).map(|f| f.lazy())).collect::<Result<Vec<_>>>()?;
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no finished runs (no *.parquet files) in {}",
+        dirs.iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let lazy = files
+        .values()
+        .map(|p| store::read_run(p).map(|f| f.lazy()))
+        .collect::<Result<Vec<_>>>()?;
     let frame = concat_lf_diagonal(lazy, UnionArgs::default())?.collect()?;
-    let stats = MergeStats { runs: files.len(), rows: frame.height(), duplicates };
+    let stats = MergeStats {
+        runs: files.len(),
+        rows: frame.height(),
+        duplicates,
+    };
     Ok((frame, stats))
 }
 
@@ -56,11 +70,15 @@ pub fn merged_frame(dirs: &[PathBuf]) -> Result<(DataFrame, MergeStats)> {
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeStats> {
     let (mut frame, stats) = merged_frame(dirs)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let tmp = out.with_extension(format!("parquet.{}.tmp", std::process::id()));
     let f = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    anyhow::Context::with_context(ParquetWriter::new(f).finish(&mut frame), || format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, out).with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
+    anyhow::Context::with_context(ParquetWriter::new(f).finish(&mut frame), || {
+        format!("cannot write {}", tmp.display())
+    })?;
+    fs::rename(&tmp, out)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
     Ok(stats)
 }

@@ -25,7 +25,11 @@ pub struct SweepPlan {
 
 impl SweepPlan {
     pub fn of(recipe: &Recipe) -> Self {
-        SweepPlan { sweep: recipe.name.clone(), recipe: recipe.file.clone(), runs: recipe.runs.clone() }
+        SweepPlan {
+            sweep: recipe.name.clone(),
+            recipe: recipe.file.clone(),
+            runs: recipe.runs.clone(),
+        }
     }
 }
 
@@ -43,8 +47,12 @@ pub fn write_plan(dir: &Path, recipe: &Recipe) -> Result<()> {
 /// Reads `dir/plan.json`.
 pub fn read_plan(dir: &Path) -> Result<SweepPlan> {
     let path = dir.join(PLAN_FILE);
-    let text = fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {} (run the sweep once, or pass --recipe)", path.display()))?;
+    let text = fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (run the sweep once, or pass --recipe)",
+            path.display()
+        )
+    })?;
     serde_json::from_str(&text).with_context(|| format!("{}: not a sweep plan", path.display()))
 }
 
@@ -73,7 +81,9 @@ pub struct PlanSummary {
 }
 
 fn evaluations<'a>(runs: impl IntoIterator<Item = &'a RunSpec>) -> Option<u64> {
-    runs.into_iter().map(|r| r.budget.evaluations.map(|e| e as u64)).sum()
+    runs.into_iter()
+        .map(|r| r.budget.evaluations.map(|e| e as u64))
+        .sum()
 }
 
 /// Summarises the runs of one shard of `recipe` (`Shard::WHOLE` for all of it).
@@ -91,7 +101,13 @@ pub fn summarize(recipe: &Recipe, shard: Shard) -> PlanSummary {
             seen.push(&r.params);
         }
         if !agents.iter().any(|a| a.label == r.label) {
-            agents.push(AgentPlan { label: r.label.clone(), kind: r.agent.clone(), settings: 0, runs: 0, evaluations: None });
+            agents.push(AgentPlan {
+                label: r.label.clone(),
+                kind: r.agent.clone(),
+                settings: 0,
+                runs: 0,
+                evaluations: None,
+            });
         }
     }
     for a in &mut agents {

@@ -32,7 +32,12 @@ pub enum PlotKind {
 }
 
 impl PlotKind {
-    pub const ALL: [PlotKind; 4] = [PlotKind::Convergence, PlotKind::Lottery, PlotKind::Pareto, PlotKind::Sensitivity];
+    pub const ALL: [PlotKind; 4] = [
+        PlotKind::Convergence,
+        PlotKind::Lottery,
+        PlotKind::Pareto,
+        PlotKind::Sensitivity,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -50,7 +55,11 @@ impl FromStr for PlotKind {
         PlotKind::ALL
             .into_iter()
             .find(|k| k.name() == s)
-            .ok_or_else(|| format!("unknown plot kind `{s}` (known: convergence, lottery, pareto, sensitivity)"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown plot kind `{s}` (known: convergence, lottery, pareto, sensitivity)"
+                )
+            })
     }
 }
 
@@ -77,8 +86,12 @@ fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The bytes are valid TrueType files compiled into the binary; failure would be a build bug.
-        plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).ok().expect("DejaVu Sans parses");
-        plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold()).ok().expect("DejaVu Sans Bold parses");
+        plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
+            .ok()
+            .expect("DejaVu Sans parses");
+        plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold())
+            .ok()
+            .expect("DejaVu Sans Bold parses");
     });
 }
 
@@ -94,14 +107,34 @@ impl Axis {
     /// An axis covering `values` (NaNs ignored) with a 5 % margin.
     pub fn fit(values: impl IntoIterator<Item = f64>) -> Axis {
         let xs: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-        let (lo, hi) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = xs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
         if xs.is_empty() {
-            return Axis { log: false, lo: 0.0, hi: 1.0 };
+            return Axis {
+                log: false,
+                lo: 0.0,
+                hi: 1.0,
+            };
         }
         let log = lo > 0.0 && hi / lo > 1e3;
-        let (lo, hi) = if log { (lo.log10(), hi.log10()) } else { (lo, hi) };
-        let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5 * lo.abs().max(1.0) };
-        Axis { log, lo: lo - pad, hi: hi + pad }
+        let (lo, hi) = if log {
+            (lo.log10(), hi.log10())
+        } else {
+            (lo, hi)
+        };
+        let pad = if hi > lo {
+            0.05 * (hi - lo)
+        } else {
+            0.5 * lo.abs().max(1.0)
+        };
+        Axis {
+            log,
+            lo: lo - pad,
+            hi: hi + pad,
+        }
     }
 
     /// Where `x` goes on the axis.
@@ -115,7 +148,11 @@ impl Axis {
     }
 
     pub fn describe(&self, text: &str) -> String {
-        if self.log { format!("{text} (log scale)") } else { text.to_string() }
+        if self.log {
+            format!("{text} (log scale)")
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -132,17 +169,30 @@ pub struct ConvergenceCurve {
 pub fn convergence(results: &Results, problem: &Problem) -> Result<Vec<ConvergenceCurve>> {
     let mut out = Vec::new();
     for label in &problem.agents {
-        let runs: Vec<&RunData> = results.problem_runs(problem).filter(|r| r.label() == label).collect();
-        let curves = runs.iter().map(|r| r.best_so_far()).collect::<Result<Vec<_>>>()?;
+        let runs: Vec<&RunData> = results
+            .problem_runs(problem)
+            .filter(|r| r.label() == label)
+            .collect();
+        let curves = runs
+            .iter()
+            .map(|r| r.best_so_far())
+            .collect::<Result<Vec<_>>>()?;
         let len = curves.iter().map(Vec::len).max().unwrap_or(0);
         let mut points = Vec::new();
         for i in 0..len {
-            let at: Vec<f64> = curves.iter().filter_map(|c| c.get(i).or(c.last()).copied()).collect();
+            let at: Vec<f64> = curves
+                .iter()
+                .filter_map(|c| c.get(i).or(c.last()).copied())
+                .collect();
             if let Some(q) = Quartiles::of(&at) {
                 points.push((i + 1, q.q1, q.median, q.q3));
             }
         }
-        out.push(ConvergenceCurve { label: label.clone(), runs: runs.len(), points });
+        out.push(ConvergenceCurve {
+            label: label.clone(),
+            runs: runs.len(),
+            points,
+        });
     }
     Ok(out)
 }
@@ -160,7 +210,10 @@ pub fn lottery(results: &Results, problem: &Problem) -> Vec<LotteryBox> {
         .agents
         .iter()
         .map(|label| {
-            let runs: Vec<&RunData> = results.problem_runs(problem).filter(|r| r.label() == label).collect();
+            let runs: Vec<&RunData> = results
+                .problem_runs(problem)
+                .filter(|r| r.label() == label)
+                .collect();
             let mut settings: Vec<(String, Vec<f64>)> = Vec::new();
             for r in &runs {
                 if let Some(x) = r.final_reward() {
@@ -172,7 +225,10 @@ pub fn lottery(results: &Results, problem: &Problem) -> Vec<LotteryBox> {
             }
             LotteryBox {
                 label: label.clone(),
-                setting_medians: settings.iter().map(|(_, v)| crate::lab::stats::median(v)).collect(),
+                setting_medians: settings
+                    .iter()
+                    .map(|(_, v)| crate::lab::stats::median(v))
+                    .collect(),
                 runs: runs.iter().filter_map(|r| r.final_reward()).collect(),
             }
         })
@@ -181,10 +237,24 @@ pub fn lottery(results: &Results, problem: &Problem) -> Vec<LotteryBox> {
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-fn draw_convergence<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, y_desc: &str, curves: &[ConvergenceCurve]) -> DrawResult<DB> {
+fn draw_convergence<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    curves: &[ConvergenceCurve],
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let y = Axis::fit(curves.iter().flat_map(|c| c.points.iter().flat_map(|p| [p.1, p.2, p.3])));
-    let x_max = curves.iter().flat_map(|c| c.points.last().map(|p| p.0)).max().unwrap_or(1).max(2) as f64;
+    let y = Axis::fit(
+        curves
+            .iter()
+            .flat_map(|c| c.points.iter().flat_map(|p| [p.1, p.2, p.3])),
+    );
+    let x_max = curves
+        .iter()
+        .flat_map(|c| c.points.last().map(|p| p.0))
+        .max()
+        .unwrap_or(1)
+        .max(2) as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 20))
         .margin(20)
@@ -209,7 +279,10 @@ fn draw_convergence<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &s
         band.extend(c.points.iter().rev().map(|p| (p.0 as f64, y.map(p.1))));
         chart.draw_series(std::iter::once(Polygon::new(band, col.mix(0.18).filled())))?;
         chart
-            .draw_series(LineSeries::new(c.points.iter().map(|p| (p.0 as f64, y.map(p.2))), col.stroke_width(2)))?
+            .draw_series(LineSeries::new(
+                c.points.iter().map(|p| (p.0 as f64, y.map(p.2))),
+                col.stroke_width(2),
+            ))?
             .label(format!("{} (median, IQR band; {} runs)", c.label, c.runs))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], col.stroke_width(3)));
     }
@@ -223,9 +296,18 @@ fn draw_convergence<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &s
     root.present()
 }
 
-fn draw_lottery<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, y_desc: &str, boxes: &[LotteryBox]) -> DrawResult<DB> {
+fn draw_lottery<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    boxes: &[LotteryBox],
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let y = Axis::fit(boxes.iter().flat_map(|b| b.runs.iter().chain(&b.setting_medians).copied()));
+    let y = Axis::fit(
+        boxes
+            .iter()
+            .flat_map(|b| b.runs.iter().chain(&b.setting_medians).copied()),
+    );
     let n = boxes.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 20))
@@ -255,12 +337,27 @@ fn draw_lottery<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, 
             chart.draw_series([
                 PathElement::new(vec![(x, y.map(q.min)), (x, q1)], col.stroke_width(2)),
                 PathElement::new(vec![(x, q3), (x, y.map(q.max))], col.stroke_width(2)),
-                PathElement::new(vec![(x - 0.12, y.map(q.min)), (x + 0.12, y.map(q.min))], col.stroke_width(2)),
-                PathElement::new(vec![(x - 0.12, y.map(q.max)), (x + 0.12, y.map(q.max))], col.stroke_width(2)),
+                PathElement::new(
+                    vec![(x - 0.12, y.map(q.min)), (x + 0.12, y.map(q.min))],
+                    col.stroke_width(2),
+                ),
+                PathElement::new(
+                    vec![(x - 0.12, y.map(q.max)), (x + 0.12, y.map(q.max))],
+                    col.stroke_width(2),
+                ),
             ])?;
-            chart.draw_series(std::iter::once(Rectangle::new([(x - 0.25, q1), (x + 0.25, q3)], col.mix(0.25).filled())))?;
-            chart.draw_series(std::iter::once(Rectangle::new([(x - 0.25, q1), (x + 0.25, q3)], col.stroke_width(2))))?;
-            chart.draw_series(std::iter::once(PathElement::new(vec![(x - 0.25, med), (x + 0.25, med)], BLACK.stroke_width(3))))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.25, q1), (x + 0.25, q3)],
+                col.mix(0.25).filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.25, q1), (x + 0.25, q3)],
+                col.stroke_width(2),
+            )))?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x - 0.25, med), (x + 0.25, med)],
+                BLACK.stroke_width(3),
+            )))?;
         }
         // Every run, spread sideways deterministically so that equal rewards stay visible.
         let k = b.runs.len().max(1) as f64;
@@ -270,7 +367,14 @@ fn draw_lottery<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, 
         }))?;
         let (px, py) = chart.backend_coord(&(x, y.lo));
         let text = format!("{} ({} settings)", b.label, b.setting_medians.len());
-        root.draw(&Text::new(text, (px, py + 10), (FONT, 15).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        root.draw(&Text::new(
+            text,
+            (px, py + 10),
+            (FONT, 15)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
     }
     root.present()
 }
@@ -283,7 +387,12 @@ pub struct ParetoCloud {
     pub front: Vec<(f64, f64)>,
 }
 
-fn draw_pareto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, axes: (&str, &str), clouds: &[ParetoCloud]) -> DrawResult<DB> {
+fn draw_pareto<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    axes: (&str, &str),
+    clouds: &[ParetoCloud],
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let x = Axis::fit(clouds.iter().flat_map(|c| c.points.iter().map(|p| p.0)));
     let y = Axis::fit(clouds.iter().flat_map(|c| c.points.iter().map(|p| p.1)));
@@ -307,10 +416,21 @@ fn draw_pareto<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, a
         .draw()?;
     for (i, c) in clouds.iter().enumerate() {
         let col = color(i);
-        chart.draw_series(c.points.iter().map(|p| Circle::new((x.map(p.0), y.map(p.1)), 2, col.mix(0.25).filled())))?;
-        chart.draw_series(LineSeries::new(c.front.iter().map(|p| (x.map(p.0), y.map(p.1))), col.stroke_width(2)))?;
+        chart.draw_series(
+            c.points
+                .iter()
+                .map(|p| Circle::new((x.map(p.0), y.map(p.1)), 2, col.mix(0.25).filled())),
+        )?;
+        chart.draw_series(LineSeries::new(
+            c.front.iter().map(|p| (x.map(p.0), y.map(p.1))),
+            col.stroke_width(2),
+        ))?;
         chart
-            .draw_series(c.front.iter().map(|p| Circle::new((x.map(p.0), y.map(p.1)), 5, col.filled())))?
+            .draw_series(
+                c.front
+                    .iter()
+                    .map(|p| Circle::new((x.map(p.0), y.map(p.1)), 5, col.filled())),
+            )?
             .label(format!("{} (front: {} points)", c.label, c.front.len()))
             .legend(move |(x, y)| Circle::new((x + 10, y), 5, col.filled()));
     }
@@ -336,7 +456,9 @@ pub struct KnobPanel {
 }
 
 pub fn sensitivity(results: &Results, problem: &Problem) -> Result<Vec<KnobPanel>> {
-    let Some(first) = results.problem_runs(problem).next() else { return Ok(Vec::new()) };
+    let Some(first) = results.problem_runs(problem).next() else {
+        return Ok(Vec::new());
+    };
     let mut panels = Vec::new();
     for param in &first.summary.space {
         let column = format!("p.{}", param.name);
@@ -346,16 +468,30 @@ pub fn sensitivity(results: &Results, problem: &Problem) -> Result<Vec<KnobPanel
             Domain::Float { log: true, .. } => (Vec::new(), Some(10.0)),
             _ => (Vec::new(), None),
         };
-        let mut series: Vec<(String, Vec<(f64, f64)>)> = problem.agents.iter().map(|l| (l.clone(), Vec::new())).collect();
+        let mut series: Vec<(String, Vec<(f64, f64)>)> = problem
+            .agents
+            .iter()
+            .map(|l| (l.clone(), Vec::new()))
+            .collect();
         for r in results.problem_runs(problem) {
             let rewards = f64_column(&r.rows, "reward")?;
             let feasible = bool_column(&r.rows, "feasible")?;
             let xs: Vec<Option<f64>> = if categories.is_empty() {
                 f64_column(&r.rows, &column)?
             } else {
-                str_column(&r.rows, &column)?.into_iter().map(|s| s.and_then(|s| categories.iter().position(|c| *c == s)).map(|i| i as f64)).collect()
+                str_column(&r.rows, &column)?
+                    .into_iter()
+                    .map(|s| {
+                        s.and_then(|s| categories.iter().position(|c| *c == s))
+                            .map(|i| i as f64)
+                    })
+                    .collect()
             };
-            let slot = &mut series.iter_mut().find(|(l, _)| l == r.label()).expect("agents listed").1;
+            let slot = &mut series
+                .iter_mut()
+                .find(|(l, _)| l == r.label())
+                .expect("agents listed")
+                .1;
             for ((x, reward), ok) in xs.into_iter().zip(rewards).zip(feasible) {
                 if let (Some(x), Some(reward), true) = (x, reward, ok) {
                     let x = match x_log {
@@ -366,21 +502,39 @@ pub fn sensitivity(results: &Results, problem: &Problem) -> Result<Vec<KnobPanel
                 }
             }
         }
-        panels.push(KnobPanel { knob: param.name.clone(), categories, x_log, series });
+        panels.push(KnobPanel {
+            knob: param.name.clone(),
+            categories,
+            x_log,
+            series,
+        });
     }
     Ok(panels)
 }
 
-fn draw_sensitivity<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, y_desc: &str, panels: &[KnobPanel]) -> DrawResult<DB> {
+fn draw_sensitivity<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    panels: &[KnobPanel],
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let body = root.titled(title, (FONT, 22))?;
     let cols = panels.len().clamp(1, 3);
     let rows = panels.len().div_ceil(cols).max(1);
     let areas = body.split_evenly((rows, cols));
-    let y = Axis::fit(panels.iter().flat_map(|p| p.series.iter().flat_map(|(_, s)| s.iter().map(|q| q.1))));
+    let y = Axis::fit(
+        panels
+            .iter()
+            .flat_map(|p| p.series.iter().flat_map(|(_, s)| s.iter().map(|q| q.1))),
+    );
     let y_fmt = |v: &f64| y.label(*v);
     for (k, (panel, area)) in panels.iter().zip(&areas).enumerate() {
-        let xs: Vec<f64> = panel.series.iter().flat_map(|(_, s)| s.iter().map(|q| q.0)).collect();
+        let xs: Vec<f64> = panel
+            .series
+            .iter()
+            .flat_map(|(_, s)| s.iter().map(|q| q.0))
+            .collect();
         let (x_lo, x_hi) = if panel.categories.is_empty() {
             let a = Axis::fit(xs.iter().copied());
             (a.lo, a.hi)
@@ -397,7 +551,11 @@ fn draw_sensitivity<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &s
         let x_fmt = move |v: &f64| {
             if !cats.is_empty() {
                 let i = v.round();
-                if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cats.len() { cats[i as usize].clone() } else { String::new() }
+                if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < cats.len() {
+                    cats[i as usize].clone()
+                } else {
+                    String::new()
+                }
             } else if let Some(b) = base {
                 crate::lab::report::num(Some(b.powf(*v)))
             } else {
@@ -410,7 +568,11 @@ fn draw_sensitivity<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &s
         };
         chart
             .configure_mesh()
-            .x_labels(if panel.categories.is_empty() { 6 } else { panel.categories.len() + 1 })
+            .x_labels(if panel.categories.is_empty() {
+                6
+            } else {
+                panel.categories.len() + 1
+            })
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_desc(x_desc)
@@ -423,10 +585,20 @@ fn draw_sensitivity<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &s
         for (i, (label, points)) in panel.series.iter().enumerate() {
             let col = color(i);
             // Categorical knobs: agents side by side within each category.
-            let dx = if panel.categories.is_empty() { 0.0 } else { 0.5 * ((i as f64 + 0.5) / n - 0.5) };
-            let drawn = chart.draw_series(points.iter().map(|p| Circle::new((p.0 + dx, y.map(p.1)), 2, col.mix(0.35).filled())))?;
+            let dx = if panel.categories.is_empty() {
+                0.0
+            } else {
+                0.5 * ((i as f64 + 0.5) / n - 0.5)
+            };
+            let drawn = chart.draw_series(
+                points
+                    .iter()
+                    .map(|p| Circle::new((p.0 + dx, y.map(p.1)), 2, col.mix(0.35).filled())),
+            )?;
             if k == 0 {
-                drawn.label(label.clone()).legend(move |(x, y)| Circle::new((x + 10, y), 5, col.filled()));
+                drawn
+                    .label(label.clone())
+                    .legend(move |(x, y)| Circle::new((x + 10, y), 5, col.filled()));
             }
         }
         if k == 0 {
@@ -451,7 +623,10 @@ pub struct Formats {
 
 impl Default for Formats {
     fn default() -> Self {
-        Formats { png: true, svg: true }
+        Formats {
+            png: true,
+            svg: true,
+        }
     }
 }
 
@@ -481,32 +656,69 @@ macro_rules! render {
 
 /// Draws one kind of figure for every problem in `results` into `out_dir` (`<kind>.png`/`.svg`, or
 /// `<kind>-<problem>.png`/`.svg` when the directory holds several problems); returns the files.
-pub fn plot(results: &Results, kind: PlotKind, out_dir: &Path, formats: Formats) -> Result<Vec<PathBuf>> {
+pub fn plot(
+    results: &Results,
+    kind: PlotKind,
+    out_dir: &Path,
+    formats: Formats,
+) -> Result<Vec<PathBuf>> {
     register_fonts();
-    std::fs::create_dir_all(out_dir).map_err(|e| anyhow!("cannot create {}: {e}", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| anyhow!("cannot create {}: {e}", out_dir.display()))?;
     let mut files = Vec::new();
     let several = results.problems.len() > 1;
     for problem in &results.problems {
-        let stem = if several { out_dir.join(format!("{}-{}", kind.name(), problem.slug())) } else { out_dir.join(kind.name()) };
+        let stem = if several {
+            out_dir.join(format!("{}-{}", kind.name(), problem.slug()))
+        } else {
+            out_dir.join(kind.name())
+        };
         let y_desc = problem.reward_label();
         match kind {
             PlotKind::Convergence => {
                 let curves = convergence(results, problem)?;
                 let title = format!("Convergence: {}", problem.title());
-                render!(files, formats, stem, (1000, 640), draw_convergence(&title, &y_desc, &curves));
+                render!(
+                    files,
+                    formats,
+                    stem,
+                    (1000, 640),
+                    draw_convergence(&title, &y_desc, &curves)
+                );
             }
             PlotKind::Lottery => {
                 let boxes = lottery(results, problem);
                 let title = format!("Hyperparameter lottery: {}", problem.title());
-                render!(files, formats, stem, (1000, 640), draw_lottery(&title, &y_desc, &boxes));
+                render!(
+                    files,
+                    formats,
+                    stem,
+                    (1000, 640),
+                    draw_lottery(&title, &y_desc, &boxes)
+                );
             }
             PlotKind::Pareto => {
-                let Some((metrics, _)) = pareto_objective(results, problem)? else { continue };
-                let first = results.problem_runs(problem).next().expect("problems have runs");
+                let Some((metrics, _)) = pareto_objective(results, problem)? else {
+                    continue;
+                };
+                let first = results
+                    .problem_runs(problem)
+                    .next()
+                    .expect("problems have runs");
                 let axis = |i: usize| {
                     let name = &metrics[i].0;
-                    let unit = first.summary.metrics.iter().find(|m| &m.name == name).map(|m| m.unit.clone()).unwrap_or_default();
-                    if unit.is_empty() { name.clone() } else { format!("{name} ({unit})") }
+                    let unit = first
+                        .summary
+                        .metrics
+                        .iter()
+                        .find(|m| &m.name == name)
+                        .map(|m| m.unit.clone())
+                        .unwrap_or_default();
+                    if unit.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{name} ({unit})")
+                    }
                 };
                 let two = &metrics[..2.min(metrics.len())];
                 if two.len() < 2 {
@@ -519,26 +731,53 @@ pub fn plot(results: &Results, kind: PlotKind, out_dir: &Path, formats: Formats)
                         points.extend(run_costs(r, two)?);
                     }
                     let costs: Vec<Vec<f64>> = points.iter().map(|(c, _)| c.clone()).collect();
-                    let mut front: Vec<(f64, f64)> = gym::pareto_front(&costs).into_iter().map(|i| (points[i].1[0], points[i].1[1])).collect();
+                    let mut front: Vec<(f64, f64)> = gym::pareto_front(&costs)
+                        .into_iter()
+                        .map(|i| (points[i].1[0], points[i].1[1]))
+                        .collect();
                     front.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
                     front.dedup();
-                    clouds.push(ParetoCloud { label: label.clone(), points: points.iter().map(|(_, v)| (v[0], v[1])).collect(), front });
+                    clouds.push(ParetoCloud {
+                        label: label.clone(),
+                        points: points.iter().map(|(_, v)| (v[0], v[1])).collect(),
+                        front,
+                    });
                 }
                 let title = format!("Pareto fronts: {}", problem.title());
                 let (ax, ay) = (axis(0), axis(1));
-                render!(files, formats, stem, (1000, 700), draw_pareto(&title, (&ax, &ay), &clouds));
+                render!(
+                    files,
+                    formats,
+                    stem,
+                    (1000, 700),
+                    draw_pareto(&title, (&ax, &ay), &clouds)
+                );
             }
             PlotKind::Sensitivity => {
                 let panels = sensitivity(results, problem)?;
                 let cols = panels.len().clamp(1, 3) as u32;
                 let rows = panels.len().div_ceil(cols as usize).max(1) as u32;
                 let title = format!("Sensitivity: reward vs knob, {}", problem.title());
-                render!(files, formats, stem, (420 * cols, 340 * rows + 50), draw_sensitivity(&title, &y_desc, &panels));
+                render!(
+                    files,
+                    formats,
+                    stem,
+                    (420 * cols, 340 * rows + 50),
+                    draw_sensitivity(&title, &y_desc, &panels)
+                );
             }
         }
     }
     if files.is_empty() {
-        bail!("no {} plot: {}", kind.name(), if kind == PlotKind::Pareto { "no run has a vector (pareto) objective" } else { "no runs" });
+        bail!(
+            "no {} plot: {}",
+            kind.name(),
+            if kind == PlotKind::Pareto {
+                "no run has a vector (pareto) objective"
+            } else {
+                "no runs"
+            }
+        );
     }
     Ok(files)
 }

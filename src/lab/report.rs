@@ -101,7 +101,9 @@ pub struct Report {
 }
 
 fn max(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
-    xs.into_iter().filter(|x| !x.is_nan()).max_by(f64::total_cmp)
+    xs.into_iter()
+        .filter(|x| !x.is_nan())
+        .max_by(f64::total_cmp)
 }
 
 /// Final rewards by setting (in order of first appearance) for one agent's runs.
@@ -121,8 +123,17 @@ fn by_setting<'a>(runs: &[&'a RunData]) -> Vec<(String, Vec<f64>)> {
 fn agent_row(problem: &Problem, label: &str, runs: &[&RunData]) -> AgentRow {
     let finals: Vec<f64> = runs.iter().filter_map(|r| r.final_reward()).collect();
     let target = problem.objective.target.as_ref().map(|_| {
-        let samples: Vec<f64> = runs.iter().filter_map(|r| r.summary.evaluations_to_target).map(|n| n as f64).collect();
-        TargetStats { hits: samples.len(), runs: runs.len(), success_rate: samples.len() as f64 / runs.len() as f64, samples: Quartiles::of(&samples) }
+        let samples: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.summary.evaluations_to_target)
+            .map(|n| n as f64)
+            .collect();
+        TargetStats {
+            hits: samples.len(),
+            runs: runs.len(),
+            success_rate: samples.len() as f64 / runs.len() as f64,
+            samples: Quartiles::of(&samples),
+        }
     });
     AgentRow {
         label: label.to_string(),
@@ -143,7 +154,13 @@ fn win_rate(mine: &[f64], others: &[f64]) -> Option<f64> {
     let mut wins = 0.0;
     for a in mine {
         for b in others {
-            wins += if a > b { 1.0 } else if a == b { 0.5 } else { 0.0 };
+            wins += if a > b {
+                1.0
+            } else if a == b {
+                0.5
+            } else {
+                0.0
+            };
         }
     }
     Some(wins / (mine.len() * others.len()) as f64)
@@ -153,18 +170,39 @@ fn lottery(problem: &Problem, agent_runs: &BTreeMap<&str, Vec<&RunData>>) -> Vec
     // Best seed per setting (−∞ for settings that never produced a reward).
     let best_seeds: BTreeMap<&str, Vec<f64>> = agent_runs
         .iter()
-        .map(|(label, runs)| (*label, by_setting(runs).into_iter().map(|(_, v)| max(v).unwrap_or(f64::NEG_INFINITY)).collect()))
+        .map(|(label, runs)| {
+            (
+                *label,
+                by_setting(runs)
+                    .into_iter()
+                    .map(|(_, v)| max(v).unwrap_or(f64::NEG_INFINITY))
+                    .collect(),
+            )
+        })
         .collect();
     problem
         .agents
         .iter()
         .map(|label| {
             let settings = by_setting(&agent_runs[label.as_str()]);
-            let medians: Vec<(String, f64)> = settings.iter().map(|(s, v)| (s.clone(), median(v))).collect();
+            let medians: Vec<(String, f64)> = settings
+                .iter()
+                .map(|(s, v)| (s.clone(), median(v)))
+                .collect();
             let scored: Vec<&(String, f64)> = medians.iter().filter(|(_, m)| !m.is_nan()).collect();
-            let best = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(s, _)| s.clone());
-            let worst = scored.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|(s, _)| s.clone());
-            let others: Vec<f64> = best_seeds.iter().filter(|(l, _)| **l != label.as_str()).flat_map(|(_, v)| v.iter().copied()).collect();
+            let best = scored
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(s, _)| s.clone());
+            let worst = scored
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(s, _)| s.clone());
+            let others: Vec<f64> = best_seeds
+                .iter()
+                .filter(|(l, _)| **l != label.as_str())
+                .flat_map(|(_, v)| v.iter().copied())
+                .collect();
             LotteryRow {
                 label: label.clone(),
                 settings: settings.len(),
@@ -179,13 +217,23 @@ fn lottery(problem: &Problem, agent_runs: &BTreeMap<&str, Vec<&RunData>>) -> Vec
 
 /// The cost vectors (metrics oriented to be minimised) of a run's successful evaluations, and the
 /// metric values they come from.
-pub fn run_costs(run: &RunData, metrics: &[(String, Direction)]) -> Result<Vec<(Vec<f64>, Vec<f64>)>> {
-    let columns = metrics.iter().map(|(m, _)| f64_column(&run.rows, &format!("m.{m}"))).collect::<Result<Vec<_>>>()?;
+pub fn run_costs(
+    run: &RunData,
+    metrics: &[(String, Direction)],
+) -> Result<Vec<(Vec<f64>, Vec<f64>)>> {
+    let columns = metrics
+        .iter()
+        .map(|(m, _)| f64_column(&run.rows, &format!("m.{m}")))
+        .collect::<Result<Vec<_>>>()?;
     let mut out = Vec::new();
     for i in 0..run.rows.height() {
         let values: Option<Vec<f64>> = columns.iter().map(|c| c[i]).collect();
         if let Some(values) = values {
-            let costs = values.iter().zip(metrics).map(|(x, (_, d))| d.as_cost(*x)).collect();
+            let costs = values
+                .iter()
+                .zip(metrics)
+                .map(|(x, (_, d))| d.as_cost(*x))
+                .collect();
             out.push((costs, values));
         }
     }
@@ -193,16 +241,27 @@ pub fn run_costs(run: &RunData, metrics: &[(String, Direction)]) -> Result<Vec<(
 }
 
 /// The Pareto metrics and reference point (in costs) of a problem's objective, if it is a vector one.
-pub fn pareto_objective(results: &Results, problem: &Problem) -> Result<Option<(Vec<(String, Direction)>, Option<Vec<f64>>)>> {
-    let Some(first) = results.problem_runs(problem).next() else { return Ok(None) };
+pub fn pareto_objective(
+    results: &Results,
+    problem: &Problem,
+) -> Result<Option<(Vec<(String, Direction)>, Option<Vec<f64>>)>> {
+    let Some(first) = results.problem_runs(problem).next() else {
+        return Ok(None);
+    };
     match problem.objective.build(&first.summary.metrics)? {
         Objective::Pareto { metrics, reference } => Ok(Some((metrics, reference))),
         _ => Ok(None),
     }
 }
 
-fn pareto_table(results: &Results, problem: &Problem, agent_runs: &BTreeMap<&str, Vec<&RunData>>) -> Result<Option<ParetoTable>> {
-    let Some((metrics, reference)) = pareto_objective(results, problem)? else { return Ok(None) };
+fn pareto_table(
+    results: &Results,
+    problem: &Problem,
+    agent_runs: &BTreeMap<&str, Vec<&RunData>>,
+) -> Result<Option<ParetoTable>> {
+    let Some((metrics, reference)) = pareto_objective(results, problem)? else {
+        return Ok(None);
+    };
     let mut fronts: Vec<(String, Vec<(Vec<f64>, Vec<f64>)>)> = Vec::new();
     let mut rows = Vec::new();
     for label in &problem.agents {
@@ -212,7 +271,10 @@ fn pareto_table(results: &Results, problem: &Problem, agent_runs: &BTreeMap<&str
             points.extend(run_costs(r, &metrics)?);
         }
         let costs: Vec<Vec<f64>> = points.iter().map(|(c, _)| c.clone()).collect();
-        let mut front: Vec<(Vec<f64>, Vec<f64>)> = pareto_front(&costs).into_iter().map(|i| points[i].clone()).collect();
+        let mut front: Vec<(Vec<f64>, Vec<f64>)> = pareto_front(&costs)
+            .into_iter()
+            .map(|i| points[i].clone())
+            .collect();
         front.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
         front.dedup();
         let front_costs: Vec<Vec<f64>> = front.iter().map(|(c, _)| c.clone()).collect();
@@ -226,7 +288,10 @@ fn pareto_table(results: &Results, problem: &Problem, agent_runs: &BTreeMap<&str
         });
         fronts.push((label.clone(), front));
     }
-    let all: Vec<(&str, &(Vec<f64>, Vec<f64>))> = fronts.iter().flat_map(|(l, f)| f.iter().map(move |p| (l.as_str(), p))).collect();
+    let all: Vec<(&str, &(Vec<f64>, Vec<f64>))> = fronts
+        .iter()
+        .flat_map(|(l, f)| f.iter().map(move |p| (l.as_str(), p)))
+        .collect();
     let costs: Vec<Vec<f64>> = all.iter().map(|(_, (c, _))| c.clone()).collect();
     let mut global_front = Vec::new();
     let mut global_costs = Vec::new();
@@ -236,9 +301,16 @@ fn pareto_table(results: &Results, problem: &Problem, agent_runs: &BTreeMap<&str
             row.on_global_front += 1;
         }
         global_costs.push(c.clone());
-        global_front.push(FrontPoint { label: label.to_string(), metrics: values.clone() });
+        global_front.push(FrontPoint {
+            label: label.to_string(),
+            metrics: values.clone(),
+        });
     }
-    global_front.sort_by(|a, b| a.metrics.partial_cmp(&b.metrics).unwrap_or(std::cmp::Ordering::Equal));
+    global_front.sort_by(|a, b| {
+        a.metrics
+            .partial_cmp(&b.metrics)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     Ok(Some(ParetoTable {
         metrics: metrics.into_iter().map(|(m, _)| m).collect(),
         rows,
@@ -255,7 +327,11 @@ pub fn build(results: &Results) -> Result<Report> {
         for r in results.problem_runs(problem) {
             agent_runs.entry(r.label()).or_default().push(r);
         }
-        let agents = problem.agents.iter().map(|l| agent_row(problem, l, &agent_runs[l.as_str()])).collect();
+        let agents = problem
+            .agents
+            .iter()
+            .map(|l| agent_row(problem, l, &agent_runs[l.as_str()]))
+            .collect();
         problems.push(ProblemReport {
             title: problem.title(),
             agents,
@@ -263,7 +339,10 @@ pub fn build(results: &Results) -> Result<Report> {
             pareto: pareto_table(results, problem, &agent_runs)?,
         });
     }
-    Ok(Report { dir: results.dir.display().to_string(), problems })
+    Ok(Report {
+        dir: results.dir.display().to_string(),
+        problems,
+    })
 }
 
 /// A number for a table: 6 significant digits, `-` when absent.
@@ -274,9 +353,15 @@ pub fn num(x: Option<f64>) -> String {
         Some(x) if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-3) => {
             let text = format!("{x:.4e}");
             let (mantissa, exponent) = text.split_once('e').expect("exponent format");
-            format!("{}e{exponent}", mantissa.trim_end_matches('0').trim_end_matches('.'))
+            format!(
+                "{}e{exponent}",
+                mantissa.trim_end_matches('0').trim_end_matches('.')
+            )
         }
-        Some(x) => format!("{:.6}", x).trim_end_matches('0').trim_end_matches('.').to_string(),
+        Some(x) => format!("{:.6}", x)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string(),
     }
 }
 
@@ -286,21 +371,48 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(s, "# Sweep report: {}\n", report.dir);
     for p in &report.problems {
         let _ = writeln!(s, "## {}\n", p.title);
-        let _ = writeln!(s, "| agent | runs | settings | evaluations | best reward | median final reward | samples-to-target median [IQR] | success rate |");
+        let _ = writeln!(
+            s,
+            "| agent | runs | settings | evaluations | best reward | median final reward | samples-to-target median [IQR] | success rate |"
+        );
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
         for a in &p.agents {
             let (to_target, success) = match &a.target {
                 None => ("-".to_string(), "-".to_string()),
                 Some(t) => (
-                    t.samples.map_or("-".into(), |q| format!("{} [{}, {}]", num(Some(q.median)), num(Some(q.q1)), num(Some(q.q3)))),
+                    t.samples.map_or("-".into(), |q| {
+                        format!(
+                            "{} [{}, {}]",
+                            num(Some(q.median)),
+                            num(Some(q.q1)),
+                            num(Some(q.q3))
+                        )
+                    }),
                     format!("{:.0} % ({}/{})", 100.0 * t.success_rate, t.hits, t.runs),
                 ),
             };
-            let _ = writeln!(s, "| {} | {} | {} | {} | {} | {} | {} | {} |", a.label, a.runs, a.settings, a.evaluations, num(a.best_reward), num(a.median_final_reward), to_target, success);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                a.label,
+                a.runs,
+                a.settings,
+                a.evaluations,
+                num(a.best_reward),
+                num(a.median_final_reward),
+                to_target,
+                success
+            );
         }
         let _ = writeln!(s, "\n### Hyperparameter lottery\n");
-        let _ = writeln!(s, "Per setting: median final reward over seeds; spread over settings. Win rate: chance that a setting's best seed beats a setting of another agent.\n");
-        let _ = writeln!(s, "| agent | settings | worst | Q1 | median | Q3 | best | spread (best − worst) | win rate | best setting |");
+        let _ = writeln!(
+            s,
+            "Per setting: median final reward over seeds; spread over settings. Win rate: chance that a setting's best seed beats a setting of another agent.\n"
+        );
+        let _ = writeln!(
+            s,
+            "| agent | settings | worst | Q1 | median | Q3 | best | spread (best − worst) | win rate | best setting |"
+        );
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for l in &p.lottery {
             let q = l.spread;
@@ -315,22 +427,48 @@ pub fn markdown(report: &Report) -> String {
                 num(q.map(|q| q.q3)),
                 num(q.map(|q| q.max)),
                 num(q.map(|q| q.max - q.min)),
-                l.win_rate.map_or("-".into(), |w| format!("{:.0} %", 100.0 * w)),
+                l.win_rate
+                    .map_or("-".into(), |w| format!("{:.0} %", 100.0 * w)),
                 l.best_setting.as_deref().unwrap_or("-"),
             );
         }
         if let Some(t) = &p.pareto {
             let _ = writeln!(s, "\n### Pareto front ({})\n", t.metrics.join(", "));
-            let _ = writeln!(s, "| agent | front size | hypervolume (pooled) | median run hypervolume | points on the global front |");
+            let _ = writeln!(
+                s,
+                "| agent | front size | hypervolume (pooled) | median run hypervolume | points on the global front |"
+            );
             let _ = writeln!(s, "|---|---:|---:|---:|---:|");
             for r in &t.rows {
-                let _ = writeln!(s, "| {} | {} | {} | {} | {} |", r.label, r.front_size, num(r.hypervolume), num(r.median_run_hypervolume), r.on_global_front);
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} |",
+                    r.label,
+                    r.front_size,
+                    num(r.hypervolume),
+                    num(r.median_run_hypervolume),
+                    r.on_global_front
+                );
             }
-            let _ = writeln!(s, "\nGlobal front ({} points, hypervolume {}):\n", t.global_front.len(), num(t.global_hypervolume));
+            let _ = writeln!(
+                s,
+                "\nGlobal front ({} points, hypervolume {}):\n",
+                t.global_front.len(),
+                num(t.global_hypervolume)
+            );
             let _ = writeln!(s, "| agent | {} |", t.metrics.join(" | "));
             let _ = writeln!(s, "|---|{}", "---:|".repeat(t.metrics.len()));
             for f in &t.global_front {
-                let _ = writeln!(s, "| {} | {} |", f.label, f.metrics.iter().map(|x| num(Some(*x))).collect::<Vec<_>>().join(" | "));
+                let _ = writeln!(
+                    s,
+                    "| {} | {} |",
+                    f.label,
+                    f.metrics
+                        .iter()
+                        .map(|x| num(Some(*x)))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
             }
         }
         let _ = writeln!(s);

@@ -30,7 +30,10 @@ impl RunData {
 
     /// Best reward so far after each evaluation (NaN before the first successful one).
     pub fn best_so_far(&self) -> Result<Vec<f64>> {
-        Ok(f64_column(&self.rows, "best_reward")?.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+        Ok(f64_column(&self.rows, "best_reward")?
+            .into_iter()
+            .map(|x| x.unwrap_or(f64::NAN))
+            .collect())
     }
 
     /// The run's final reward: the best reward it found.
@@ -54,9 +57,22 @@ pub struct Problem {
 impl Problem {
     /// E.g. `synthetic (function=mixed), target loss=0.25 (product)`.
     pub fn title(&self) -> String {
-        let options = self.options.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-        let options = if options.is_empty() { String::new() } else { format!(" ({options})") };
-        format!("{}{options}, {}", self.simulator, describe_objective(&self.objective))
+        let options = self
+            .options
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let options = if options.is_empty() {
+            String::new()
+        } else {
+            format!(" ({options})")
+        };
+        format!(
+            "{}{options}, {}",
+            self.simulator,
+            describe_objective(&self.objective)
+        )
     }
 
     /// A file-name-safe version of the title.
@@ -64,7 +80,15 @@ impl Problem {
         let mut parts = vec![self.simulator.clone()];
         parts.extend(self.options.values().cloned());
         let text = parts.join("-");
-        text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect()
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
     }
 
     /// What the reward axis means, for plot labels.
@@ -77,7 +101,13 @@ impl Problem {
         } else if o.weighted.is_some() {
             "reward = −weighted cost".into()
         } else if o.target.is_some() {
-            format!("reward ({} target form)", serde_json::to_value(o.form.unwrap_or_default()).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            format!(
+                "reward ({} target form)",
+                serde_json::to_value(o.form.unwrap_or_default())
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            )
         } else {
             "reward (−normalised cost sum)".into()
         }
@@ -86,9 +116,17 @@ impl Problem {
 
 /// A one-line description of an objective.
 pub fn describe_objective(o: &ObjectiveSpec) -> String {
-    let pairs = |m: &BTreeMap<String, f64>| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+    let pairs = |m: &BTreeMap<String, f64>| {
+        m.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if let Some(t) = &o.target {
-        let form = serde_json::to_value(o.form.unwrap_or_default()).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let form = serde_json::to_value(o.form.unwrap_or_default())
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
         format!("target {} ({form})", pairs(t))
     } else if let Some(m) = &o.minimize {
         format!("minimize {m}")
@@ -120,20 +158,33 @@ impl Results {
 /// Loads every finished run of `dir`.
 pub fn load(dir: &Path) -> Result<Results> {
     let ids = store::finished_runs(dir);
-    anyhow::ensure!(!ids.is_empty(), "{}: no finished runs (no *.parquet files)", dir.display());
+    anyhow::ensure!(
+        !ids.is_empty(),
+        "{}: no finished runs (no *.parquet files)",
+        dir.display()
+    );
     let mut runs = Vec::with_capacity(ids.len());
     for id in &ids {
         let summary = store::read_summary(dir, id)?;
-        let rows = store::read_run(&store::parquet_path(dir, id)).with_context(|| format!("run {id}"))?;
+        let rows =
+            store::read_run(&store::parquet_path(dir, id)).with_context(|| format!("run {id}"))?;
         runs.push(RunData { summary, rows });
     }
     let mut problems: Vec<Problem> = Vec::new();
     for (i, r) in runs.iter().enumerate() {
         let s = &r.summary.spec;
-        let p = match problems.iter_mut().find(|p| p.simulator == s.simulator && p.options == s.options && p.objective == s.objective) {
+        let p = match problems.iter_mut().find(|p| {
+            p.simulator == s.simulator && p.options == s.options && p.objective == s.objective
+        }) {
             Some(p) => p,
             None => {
-                problems.push(Problem { simulator: s.simulator.clone(), options: s.options.clone(), objective: s.objective.clone(), runs: Vec::new(), agents: Vec::new() });
+                problems.push(Problem {
+                    simulator: s.simulator.clone(),
+                    options: s.options.clone(),
+                    objective: s.objective.clone(),
+                    runs: Vec::new(),
+                    agents: Vec::new(),
+                });
                 problems.last_mut().expect("just pushed")
             }
         };
@@ -142,7 +193,11 @@ pub fn load(dir: &Path) -> Result<Results> {
             p.agents.push(s.label.clone());
         }
     }
-    Ok(Results { dir: dir.to_path_buf(), runs, problems })
+    Ok(Results {
+        dir: dir.to_path_buf(),
+        runs,
+        problems,
+    })
 }
 
 /// A numeric column as `f64`s (nulls as `None`).
@@ -162,5 +217,10 @@ pub fn str_column(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 /// A boolean column (nulls as `false`).
 pub fn bool_column(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
     let col = anyhow::Context::with_context(df.column(name), || format!("no column `{name}`"))?;
-    Ok(col.as_materialized_series().bool()?.iter().map(|b| b.unwrap_or(false)).collect())
+    Ok(col
+        .as_materialized_series()
+        .bool()?
+        .iter()
+        .map(|b| b.unwrap_or(false))
+        .collect())
 }

@@ -46,14 +46,30 @@ impl Shard {
 
     /// The shard of a Slurm array task, from the values of `SLURM_ARRAY_TASK_ID`,
     /// `SLURM_ARRAY_TASK_COUNT` and `SLURM_ARRAY_TASK_MIN` (`None` outside a job array).
-    pub fn from_slurm_vars(id: Option<&str>, count: Option<&str>, min: Option<&str>) -> Result<Option<Self>, ShardError> {
+    pub fn from_slurm_vars(
+        id: Option<&str>,
+        count: Option<&str>,
+        min: Option<&str>,
+    ) -> Result<Option<Self>, ShardError> {
         let Some(id) = id else { return Ok(None) };
         let number = |name: &'static str, value: &str| {
-            value.trim().parse::<usize>().map_err(|_| ShardError::BadVariable { name, value: value.to_string() })
+            value
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| ShardError::BadVariable {
+                    name,
+                    value: value.to_string(),
+                })
         };
         let id = number("SLURM_ARRAY_TASK_ID", id)?;
-        let count = number("SLURM_ARRAY_TASK_COUNT", count.ok_or(ShardError::MissingCount)?)?;
-        let min = min.map(|m| number("SLURM_ARRAY_TASK_MIN", m)).transpose()?.unwrap_or(0);
+        let count = number(
+            "SLURM_ARRAY_TASK_COUNT",
+            count.ok_or(ShardError::MissingCount)?,
+        )?;
+        let min = min
+            .map(|m| number("SLURM_ARRAY_TASK_MIN", m))
+            .transpose()?
+            .unwrap_or(0);
         Shard::new(id.saturating_sub(min), count).map(Some)
     }
 
@@ -74,7 +90,12 @@ impl Shard {
 
     /// This shard's items, in order.
     pub fn select<'a, T>(&self, items: &'a [T]) -> Vec<&'a T> {
-        items.iter().enumerate().filter(|(i, _)| self.contains(*i)).map(|(_, x)| x).collect()
+        items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.contains(*i))
+            .map(|(_, x)| x)
+            .collect()
     }
 }
 
@@ -91,17 +112,35 @@ mod tests {
     #[test]
     fn parses_and_rejects() {
         assert_eq!(Shard::parse("1/4").unwrap(), Shard { index: 1, count: 4 });
-        assert!(matches!(Shard::parse("4/4"), Err(ShardError::OutOfRange { .. })));
+        assert!(matches!(
+            Shard::parse("4/4"),
+            Err(ShardError::OutOfRange { .. })
+        ));
         assert!(matches!(Shard::parse("1-4"), Err(ShardError::Syntax(_))));
-        assert!(matches!(Shard::parse("0/0"), Err(ShardError::OutOfRange { .. })));
+        assert!(matches!(
+            Shard::parse("0/0"),
+            Err(ShardError::OutOfRange { .. })
+        ));
     }
 
     #[test]
     fn slurm_variables() {
         assert_eq!(Shard::from_slurm_vars(None, Some("4"), None).unwrap(), None);
-        assert_eq!(Shard::from_slurm_vars(Some("3"), Some("4"), Some("0")).unwrap(), Some(Shard { index: 3, count: 4 }));
-        assert_eq!(Shard::from_slurm_vars(Some("5"), Some("4"), Some("2")).unwrap(), Some(Shard { index: 3, count: 4 }));
-        assert_eq!(Shard::from_slurm_vars(Some("1"), None, None), Err(ShardError::MissingCount));
-        assert!(matches!(Shard::from_slurm_vars(Some("x"), Some("4"), None), Err(ShardError::BadVariable { .. })));
+        assert_eq!(
+            Shard::from_slurm_vars(Some("3"), Some("4"), Some("0")).unwrap(),
+            Some(Shard { index: 3, count: 4 })
+        );
+        assert_eq!(
+            Shard::from_slurm_vars(Some("5"), Some("4"), Some("2")).unwrap(),
+            Some(Shard { index: 3, count: 4 })
+        );
+        assert_eq!(
+            Shard::from_slurm_vars(Some("1"), None, None),
+            Err(ShardError::MissingCount)
+        );
+        assert!(matches!(
+            Shard::from_slurm_vars(Some("x"), Some("4"), None),
+            Err(ShardError::BadVariable { .. })
+        ));
     }
 }

@@ -37,7 +37,11 @@ fn quote(p: &std::path::Path) -> String {
 pub fn script(p: &SlurmParams) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "#!/bin/bash");
-    let _ = writeln!(s, "# hwgym sweep `{}` as a Slurm job array: task i of N runs shard i/N of the recipe's runs.", p.sweep);
+    let _ = writeln!(
+        s,
+        "# hwgym sweep `{}` as a Slurm job array: task i of N runs shard i/N of the recipe's runs.",
+        p.sweep
+    );
     let _ = writeln!(s, "# Submit: sbatch {}", "<this file>");
     let _ = writeln!(s, "#SBATCH --job-name=hwgym-{}", p.sweep);
     let _ = writeln!(s, "#SBATCH --array=0-{}", p.tasks.max(1) - 1);
@@ -55,7 +59,10 @@ pub fn script(p: &SlurmParams) -> String {
     let _ = writeln!(s, "#SBATCH --output={}/slurm/%A_%a.out", p.out.display());
     let _ = writeln!(s, "set -euo pipefail");
     let _ = writeln!(s, "cd {}", quote(&p.workdir));
-    let _ = writeln!(s, "# hwgym reads the shard from SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT; finished runs are skipped,");
+    let _ = writeln!(
+        s,
+        "# hwgym reads the shard from SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT; finished runs are skipped,"
+    );
     let _ = writeln!(s, "# so resubmitting the script resumes the sweep.");
     let _ = writeln!(
         s,

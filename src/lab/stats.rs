@@ -41,7 +41,11 @@ pub fn quantile_sorted(xs: &[f64], q: f64) -> f64 {
     let lo = pos.floor() as usize;
     let hi = pos.ceil() as usize;
     let frac = pos - lo as f64;
-    if lo == hi { xs[lo] } else { xs[lo] + (xs[hi] - xs[lo]) * frac }
+    if lo == hi {
+        xs[lo]
+    } else {
+        xs[lo] + (xs[hi] - xs[lo]) * frac
+    }
 }
 
 /// The median of a sample (NaN when empty).
@@ -56,7 +60,10 @@ mod tests {
     #[test]
     fn numpy_type7_quartiles() {
         let q = Quartiles::of(&[4.0, 1.0, 3.0, 2.0]).unwrap();
-        assert_eq!((q.min, q.q1, q.median, q.q3, q.max), (1.0, 1.75, 2.5, 3.25, 4.0));
+        assert_eq!(
+            (q.min, q.q1, q.median, q.q3, q.max),
+            (1.0, 1.75, 2.5, 3.25, 4.0)
+        );
         assert_eq!(Quartiles::of(&[7.0]).unwrap().iqr(), 0.0);
         assert!(Quartiles::of(&[f64::NAN]).is_none());
     }

@@ -59,10 +59,19 @@ pub fn status(dir: &Path, plan: &SweepPlan) -> Result<SweepStatus> {
     let runs: Vec<RunStatus> = plan
         .runs
         .iter()
-        .map(|r| RunStatus { run_id: r.run_id.clone(), label: r.label.clone(), workload: r.workload(), seed: r.seed, state: state(r) })
+        .map(|r| RunStatus {
+            run_id: r.run_id.clone(),
+            label: r.label.clone(),
+            workload: r.workload(),
+            seed: r.seed,
+            state: state(r),
+        })
         .collect();
     let count = |f: fn(&RunState) -> bool| runs.iter().filter(|r| f(&r.state)).count();
-    let unplanned = finished.into_iter().filter(|id| !plan.runs.iter().any(|r| &r.run_id == id)).collect();
+    let unplanned = finished
+        .into_iter()
+        .filter(|id| !plan.runs.iter().any(|r| &r.run_id == id))
+        .collect();
     Ok(SweepStatus {
         sweep: plan.sweep.clone(),
         done: count(|s| *s == RunState::Done),
