@@ -11,6 +11,11 @@ pub trait AgentParams: DeserializeOwned + Serialize + Default {
         Ok(())
     }
 
+    /// The default params as JSON (for listings and resolved specs).
+    fn defaults_json() -> serde_json::Value {
+        serde_json::to_value(Self::default()).expect("params serialise")
+    }
+
     /// Parses and validates `value` (`null` means all defaults); errors name the agent and the field.
     fn parse(agent: &str, value: &serde_json::Value) -> Result<Self, AgentError> {
         let params: Self = if value.is_null() {

@@ -15,16 +15,12 @@ pub struct AgentInfo {
     pub build: fn(&ParamSpace, &serde_json::Value, u64) -> Result<Box<dyn Agent>, AgentError>,
 }
 
-fn defaults_of<P: AgentParams>() -> serde_json::Value {
-    serde_json::to_value(P::default()).expect("params serialise")
-}
-
 macro_rules! agent {
     ($kind:literal, $desc:literal, $params:ty, $ctor:expr) => {
         AgentInfo {
             kind: $kind,
             description: $desc,
-            defaults: defaults_of::<$params>,
+            defaults: <$params as AgentParams>::defaults_json,
             build: |space, json, seed| {
                 let p = <$params as AgentParams>::parse($kind, json)?;
                 let ctor: fn(&ParamSpace, $params, u64) -> Result<Box<dyn Agent>, AgentError> =

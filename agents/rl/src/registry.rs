@@ -5,10 +5,6 @@ use gym::{Agent, AgentError, ParamSpace};
 
 use crate::{marl, ppo, sac};
 
-fn defaults_of<P: AgentParams>() -> serde_json::Value {
-    serde_json::to_value(P::default()).expect("params serialise")
-}
-
 fn build<P: AgentParams>(
     kind: &str,
     json: &serde_json::Value,
@@ -22,7 +18,7 @@ pub const AGENTS: &[AgentInfo] = &[
     AgentInfo {
         kind: "ppo",
         description: "proximal policy optimisation with a categorical head per knob (ArchGym's PPO, multi-discrete)",
-        defaults: defaults_of::<ppo::Params>,
+        defaults: <ppo::Params as AgentParams>::defaults_json,
         build: |space: &ParamSpace, json, seed| {
             build("ppo", json, |p| {
                 Ok(Box::new(ppo::Ppo::new(space, p, seed)?))
@@ -32,7 +28,7 @@ pub const AGENTS: &[AgentInfo] = &[
     AgentInfo {
         kind: "sac",
         description: "discrete soft actor-critic with per-knob counterfactual twin critics",
-        defaults: defaults_of::<sac::Params>,
+        defaults: <sac::Params as AgentParams>::defaults_json,
         build: |space: &ParamSpace, json, seed| {
             build("sac", json, |p| {
                 Ok(Box::new(sac::Sac::new(space, p, seed)?))
@@ -42,7 +38,7 @@ pub const AGENTS: &[AgentInfo] = &[
     AgentInfo {
         kind: "marl",
         description: "one PPO agent per knob group sharing the team reward (independent PPO, or MAPPO with critic: centralised)",
-        defaults: defaults_of::<marl::Params>,
+        defaults: <marl::Params as AgentParams>::defaults_json,
         build: |space: &ParamSpace, json, seed| {
             build("marl", json, |p| {
                 Ok(Box::new(marl::Marl::new(space, p, seed)?))
