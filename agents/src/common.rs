@@ -46,6 +46,22 @@ impl<T> History<T> {
     }
 }
 
+/// `size` distinct feasible designs not in `history`, drawn uniformly: the first generation of the
+/// population-based agents.
+pub fn random_population<T>(
+    space: &ParamSpace,
+    history: &History<T>,
+    size: usize,
+    rng: &mut Rng,
+) -> Vec<Design> {
+    let mut population = Vec::with_capacity(size);
+    for _ in 0..size {
+        let d = propose_fresh(space, history, &population, rng, |rng| space.sample(rng));
+        population.push(d);
+    }
+    population
+}
+
 /// A design from `make` that satisfies the space's constraints and is neither in `history` nor in
 /// `pending` (a batch being assembled). After [`FRESH_TRIES`] misses it tries uniform samples, and
 /// if the space is exhausted it returns the last attempt (a repeat costs a sample but stays valid).

@@ -15,7 +15,7 @@ use gym::rng::{Rng, seeded};
 use gym::{Agent, Design, Evaluation, ParamSpace, pareto_ranks};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{History, propose_fresh};
+use crate::common::{History, random_population};
 use crate::params::{AgentParams, check_range};
 use crate::variation::{Breeding, Crossover};
 
@@ -177,15 +177,13 @@ impl Agent for Nsga2 {
     fn ask(&mut self, n: usize) -> Vec<Design> {
         if self.queue.is_empty() {
             if self.parents.is_empty() && self.children.is_empty() {
-                let mut first = Vec::new();
-                for _ in 0..self.params.population {
-                    let d =
-                        propose_fresh(&self.space, &self.history, &first, &mut self.rng, |rng| {
-                            self.space.sample(rng)
-                        });
-                    first.push(d);
-                }
-                self.queue = first.into();
+                self.queue = random_population(
+                    &self.space,
+                    &self.history,
+                    self.params.population,
+                    &mut self.rng,
+                )
+                .into();
             } else if self
                 .params
                 .generations
