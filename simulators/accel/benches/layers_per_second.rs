@@ -20,15 +20,7 @@ fn main() {
         (Bandwidth::User(16), "user 16 w/cyc"),
     ] {
         for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
-            let cfg = ArrayConfig {
-                rows: 32,
-                cols: 32,
-                ifmap_kb: 64,
-                filter_kb: 64,
-                ofmap_kb: 64,
-                dataflow,
-                bandwidth,
-            };
+            let cfg = ArrayConfig::square(32, 64, dataflow, bandwidth);
             let mut reps = 0u64;
             let mut sink = 0.0;
             let start = Instant::now();

@@ -17,11 +17,7 @@ fn main() {
         filter_kb: n(4),
         ofmap_kb: n(5),
         dataflow: Dataflow::parse(&a[6]).expect("dataflow"),
-        bandwidth: if a[7] == "calc" {
-            Bandwidth::Calc
-        } else {
-            Bandwidth::User(n(7))
-        },
+        bandwidth: Bandwidth::parse(&a[7]).unwrap_or_else(|| panic!("{usage}")),
     };
     for layer in parse_workload(&a[0]).expect("workload") {
         println!(

@@ -33,6 +33,16 @@ pub enum Bandwidth {
     User(u64),
 }
 
+impl Bandwidth {
+    /// `calc` or words per cycle.
+    pub fn parse(s: &str) -> Option<Bandwidth> {
+        match s {
+            "calc" => Some(Bandwidth::Calc),
+            w => w.parse().ok().map(Bandwidth::User),
+        }
+    }
+}
+
 /// SCALE-Sim 3.0.0's ifmap/filter DRAM read bandwidth (words/cycle): `IfmapSRAMBankBandwidth` /
 /// `FilterSRAMBankBandwidth` of its default layout section, also its CALC-mode estimate start value.
 pub const READ_BANK_BANDWIDTH: u64 = 10;
@@ -54,6 +64,19 @@ pub const SRAM_KB_RANGE: (u64, u64) = (1, 1 << 16);
 pub const BANDWIDTH_RANGE: (u64, u64) = (1, 1 << 16);
 
 impl ArrayConfig {
+    /// A `size × size` array with three SRAMs of `kb` kB each.
+    pub fn square(size: u64, kb: u64, dataflow: Dataflow, bandwidth: Bandwidth) -> ArrayConfig {
+        ArrayConfig {
+            rows: size,
+            cols: size,
+            ifmap_kb: kb,
+            filter_kb: kb,
+            ofmap_kb: kb,
+            dataflow,
+            bandwidth,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), AccelError> {
         let check = |knob: &str, v: u64, (lo, hi): (u64, u64)| {
             if v < lo || v > hi {

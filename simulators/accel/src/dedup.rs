@@ -2,15 +2,21 @@
 //! ifmaps, whose im2col windows overlap). `read_buffer.py` (USER bandwidth) serves a demanded word
 //! from any set of its window that holds the address, and `read_buffer_estimate_bw.py` (CALC) only
 //! inserts addresses not already inserted in the current epoch; both therefore fetch far less than
-//! the prefetch-order positions the per-fold model in `memory.rs` walks. Here the demand is walked
-//! address by address within each fold (never per cycle), against:
-//! - USER: the sets holding each address (built once from the prefetch order); a miss advances the
-//!   circular window by `P` sets until one of them is inside. Column-fold passes that leave the
-//!   window where they found it repeat and are filled in without walking.
-//! - CALC: an epoch stamp per address; an epoch ends after `50·⌊words/100⌋` insertions.
+//! the prefetch-order positions the per-fold model in `memory.rs` walks.
+//! - USER: the demand is walked address by address within each fold (never per cycle) against the
+//!   sets holding each address (built once from the prefetch order); a miss advances the circular
+//!   window by `P` sets until one of them is inside. Column-fold passes that leave the window where
+//!   they found it repeat and are filled in without walking.
+//! - CALC: an epoch ends after `50·⌊words/100⌋` insertions. The demand is counted in stretches of
+//!   whole lines against the epoch's address set (`footprint.rs`: per fold and filter tap, not per
+//!   address), bisecting only where a stretch would fill the epoch; the count is exact (the
+//!   address-by-address walk is kept as the test oracle).
+
+use std::cell::Cell;
 
 use crate::compute::Mapping;
 use crate::config::Dataflow;
+use crate::footprint::{AddressSet, Piece};
 use crate::im2col::{Divisor, Im2col, Lookup, PositionIndex, diagonal_position};
 use crate::memory::{ReadBuffer, Window, fold_index};
 
@@ -61,7 +67,8 @@ fn occurrences(m: &Mapping, g: &Im2col, t: &Lookup, e: u64) -> Occurrences {
 /// the windows covering the address, enumerated on demand.
 enum SetsOf {
     Table(Occurrences),
-    Windows(PositionIndex, Divisor),
+    /// The index, sets of `e` words, and the filter tap of the last hit (tried first).
+    Windows(PositionIndex, Divisor, Cell<(u64, u64)>),
 }
 
 impl SetsOf {
@@ -70,19 +77,20 @@ impl SetsOf {
     fn any(&self, addr: u32, mut f: impl FnMut(u64) -> bool) -> bool {
         match self {
             SetsOf::Table(occ) => occ.of(addr).iter().any(|&s| f(s as u64)),
-            SetsOf::Windows(index, e) => index.any(addr, |q| f(e.div(q))),
+            SetsOf::Windows(index, e, hint) => index.any(addr, hint, |q| f(e.div(q))),
         }
     }
 }
 
 /// USER mode: the ifmap window's prefetches, with SCALE-Sim's address hit test.
 pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
-    let e = buf.total.div_ceil(100);
+    let e = buf.set_words();
     let t = g.lookup(m.px, m.window);
-    // OS folds repeat addresses within themselves, so lookups are frequent there: tabulate.
-    let (occ, valid) = if g.fits() && m.dataflow != Dataflow::Os {
+    // Without −1 entries the sets holding an address follow from its coordinates; otherwise
+    // prefetch positions skip the −1 entries, so the operand is tabulated.
+    let (occ, valid) = if g.fits() {
         (
-            SetsOf::Windows(PositionIndex::new(m, g), Divisor::new(e)),
+            SetsOf::Windows(PositionIndex::new(m, g), Divisor::new(e), Cell::new((0, 0))),
             m.px * m.window,
         )
     } else {
@@ -90,19 +98,8 @@ pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
         let valid = table.valid;
         (SetsOf::Table(table), valid)
     };
-    let n = valid / e + 1;
-    let a = buf.active.div_ceil(e).min(n);
-    let p = buf.prefetch.div_ceil(e).min(n - a);
-    let mut w = Window {
-        n,
-        a,
-        p,
-        start: 0,
-        prefetches: 0,
-        events: Vec::new(),
-        repeated: 0,
-    };
-    if a >= n {
+    let mut w = Window::new(valid, buf);
+    if w.a >= w.n {
         return w;
     }
     // OS and WS stream the same ifmap blocks in every column fold; IS loads new columns each time.
@@ -197,10 +194,22 @@ fn walk_fold_by_lines(
             let mut k = 0;
             while k < lines {
                 if covered(w, run(k)) {
+                    // Lines up to the end of the window's stretch holding line k's run hit. A
+                    // window that wraps past the last set holds two stretches, and ascending runs
+                    // can leave the low one and enter the high one after uncovered lines.
+                    let first_set = run(k).0 / e;
+                    let last_set = if w.a >= w.n {
+                        u64::MAX
+                    } else if first_set >= w.start {
+                        (w.start + w.a).min(w.n) - 1
+                    } else {
+                        w.start + w.a - w.n - 1
+                    };
+                    let inside = |(q0, len): (u64, u64)| (q0 + len - 1) / e <= last_set;
                     let (mut lo, mut hi) = (k, lines - 1);
                     while lo < hi {
                         let mid = (lo + hi).div_ceil(2);
-                        if covered(w, run(mid)) {
+                        if inside(run(mid)) {
                             lo = mid
                         } else {
                             hi = mid - 1
@@ -266,33 +275,337 @@ fn words(
 }
 
 /// CALC mode: ifmap words inserted into the estimate buffer's epochs of `50·items` addresses.
+///
+/// Each fold's demand is counted against the epoch's address set in one go (a set union does not
+/// depend on order); a fold that overflows the epoch is cut, by bisection over its demand lines and
+/// then over the words of one line, at the word where the epoch fills. A stretch of lines is the
+/// same set of pieces for all array rows (the pixels or window elements every row reads in it) plus
+/// a fringe per row for the skew of the systolic diagonal, so the count is exact.
 pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
-    let epoch = 50 * items;
-    let t = g.lookup(m.px, m.window);
-    let mut stamp = vec![0u32; g.address_space()];
-    let (mut id, mut in_epoch, mut total) = (1u32, 0u64, 0u64);
+    let mut epochs = Epochs {
+        set: AddressSet::new(g),
+        pieces: Pieces::default(),
+        epoch: 50 * items,
+        in_epoch: 0,
+        total: 0,
+    };
+    // OS and WS demand the same ifmap in every column fold (pass). A pass's inserts depend only on
+    // the epoch it starts in, which holds a suffix of the periodic demand and so is told apart by its
+    // size: once a size recurs at a pass start, the passes since then repeat.
+    let passes_repeat = m.dataflow != Dataflow::Is;
+    let mut pass_starts: Vec<(u64, u64)> = Vec::new();
     for fc in 0..m.col_folds {
+        if passes_repeat {
+            let state = epochs.in_epoch;
+            if let Some(first) = pass_starts.iter().position(|&(size, _)| size == state) {
+                pass_starts.push((state, epochs.total));
+                let inserted = |i: usize| pass_starts[i + 1].1 - pass_starts[i].1;
+                let cycle = pass_starts.len() - 1 - first;
+                let left = (m.col_folds - fc) as usize;
+                let per_cycle: u64 = (first..first + cycle).map(inserted).sum();
+                let tail: u64 = (first..first + left % cycle).map(inserted).sum();
+                return epochs.total + (left / cycle) as u64 * per_cycle + tail;
+            }
+            pass_starts.push((state, epochs.total));
+        }
         for fr in 0..m.row_folds {
-            let mut insert = |addr: u32| {
-                let s = &mut stamp[addr as usize];
-                if *s != id {
-                    *s = id;
-                    total += 1;
-                    in_epoch += 1;
-                    if in_epoch == epoch {
-                        id += 1;
-                        in_epoch = 0;
+            let used = m.rows.min(m.sr - fr * m.rows);
+            let fold = match m.dataflow {
+                Dataflow::Ws => Fold::Diagonal {
+                    ws: true,
+                    first: fr * m.rows,
+                    used,
+                    t: m.t,
+                },
+                Dataflow::Os => Fold::Diagonal {
+                    ws: false,
+                    first: fr * m.rows,
+                    used,
+                    t: m.t,
+                },
+                Dataflow::Is => Fold::Stationary {
+                    pixels: (fc * m.cols, (fc * m.cols + m.cols).min(m.px)),
+                    top: fr * m.rows + used,
+                    elements: used,
+                },
+            };
+            epochs.feed(g, fold);
+        }
+    }
+    epochs.total
+}
+
+/// One fold's ifmap demand as lines of single-word reads.
+#[derive(Clone, Copy)]
+enum Fold {
+    /// OS/WS: line `k` has array row `j` (spatial index `first + j`, an output pixel for OS and a
+    /// window element for WS) read temporal index `k − j` (the other of the two).
+    Diagonal {
+        ws: bool,
+        first: u64,
+        used: u64,
+        t: u64,
+    },
+    /// IS: line `i` loads window element `top − 1 − i` across output pixels `pixels`.
+    Stationary {
+        pixels: (u64, u64),
+        top: u64,
+        elements: u64,
+    },
+}
+
+impl Fold {
+    fn lines(&self) -> u64 {
+        match *self {
+            Fold::Diagonal { used, t, .. } => t + used - 1,
+            Fold::Stationary { elements, .. } => elements,
+        }
+    }
+    /// The most words a line reads.
+    fn max_line_words(&self) -> u64 {
+        match *self {
+            Fold::Diagonal { used, .. } => used,
+            Fold::Stationary { pixels, .. } => pixels.1 - pixels.0,
+        }
+    }
+    /// First array row and number of words of line `k`.
+    fn line(&self, k: u64) -> (u64, u64) {
+        match *self {
+            Fold::Diagonal { used, t, .. } => {
+                let lo = k.saturating_sub(t - 1);
+                (lo, k.min(used - 1) + 1 - lo)
+            }
+            Fold::Stationary { pixels, .. } => (0, pixels.1 - pixels.0),
+        }
+    }
+    /// Array rows `r0..r1` reading temporal indices `t0..t1` (OS/WS).
+    fn cells(&self, g: &Im2col, (r0, r1): (u64, u64), (t0, t1): (u64, u64), out: &mut Pieces) {
+        let Fold::Diagonal { ws, first, .. } = *self else {
+            unreachable!("stationary folds have no skew")
+        };
+        if r0 >= r1 || t0 >= t1 {
+            return;
+        }
+        let (spatial, temporal) = ((first + r0, first + r1), (t0, t1));
+        if ws {
+            let spans = out.spans(g, temporal);
+            out.elements(g, spatial, spans);
+        } else {
+            let spans = out.spans(g, spatial);
+            out.elements(g, temporal, spans);
+        }
+    }
+    /// Lines `a..b` whole. The skewed ends are listed per output pixel when `per_pixel` (cheap for
+    /// [`AddressSet`]'s channel bits), else per window element.
+    fn whole(&self, g: &Im2col, a: u64, b: u64, per_pixel: bool, out: &mut Pieces) {
+        match *self {
+            Fold::Diagonal { ws, used, t, .. } => {
+                // Row j reads temporal indices a − j .. b − j; all rows read core_lo..core_hi.
+                let clamp = |x: i64| x.clamp(0, t as i64) as u64;
+                let (a, b, used_i) = (a as i64, b as i64, used as i64);
+                let (core_lo, core_hi) = (clamp(a), clamp(b - used_i + 1).max(clamp(a)));
+                self.cells(g, (0, used), (core_lo, core_hi), out);
+                if per_pixel == ws {
+                    // Per temporal index τ outside the core: rows a − τ .. b − τ.
+                    let rows = |tau: u64| {
+                        let tau = tau as i64;
+                        (
+                            (a - tau).clamp(0, used_i) as u64,
+                            (b - tau).clamp(0, used_i) as u64,
+                        )
+                    };
+                    for tau in (clamp(a - used_i + 1)..core_lo).chain(core_hi..clamp(b)) {
+                        self.cells(g, rows(tau), (tau, tau + 1), out);
+                    }
+                } else {
+                    // Per row j: temporal indices a − j .. b − j outside the core.
+                    for j in 0..used_i {
+                        let (lo, hi) = (clamp(a - j), clamp(b - j));
+                        let row = (j as u64, j as u64 + 1);
+                        self.cells(g, row, (lo, hi.min(core_lo)), out);
+                        self.cells(g, row, (lo.max(core_hi), hi), out);
                     }
                 }
-            };
-            if g.fits() {
-                g.for_each_fitting_demand(m, &t, fc, fr, insert);
-            } else {
-                g.for_each_demand(m, &t, fc, fr, |addr, _| insert(addr));
+            }
+            Fold::Stationary { pixels, top, .. } => {
+                let spans = out.spans(g, pixels);
+                out.elements(g, (top - b, top - a), spans);
             }
         }
     }
-    total
+    /// Words `s0..s1` of line `k`.
+    fn part(&self, g: &Im2col, k: u64, (s0, s1): (u64, u64), out: &mut Pieces) {
+        match *self {
+            Fold::Diagonal { .. } => {
+                let j0 = self.line(k).0;
+                for j in j0 + s0..j0 + s1 {
+                    self.cells(g, (j, j + 1), (k - j, k - j + 1), out);
+                }
+            }
+            Fold::Stationary { pixels, top, .. } => {
+                let spans = out.spans(g, (pixels.0 + s0, pixels.0 + s1));
+                out.elements(g, (top - 1 - k, top - k), spans);
+            }
+        }
+    }
+    /// The demand from position `(line, word)` `from` up to `to`.
+    fn between(
+        &self,
+        g: &Im2col,
+        from: (u64, u64),
+        to: (u64, u64),
+        per_pixel: bool,
+        out: &mut Pieces,
+    ) {
+        out.pieces.clear();
+        out.spans.clear();
+        let (mut a, s) = from;
+        let (b, t) = to;
+        if a == b {
+            self.part(g, a, (s, t), out);
+            return;
+        }
+        if s > 0 {
+            self.part(g, a, (s, self.line(a).1), out);
+            a += 1;
+        }
+        self.whole(g, a, b, per_pixel, out);
+        if t > 0 {
+            self.part(g, b, (0, t), out);
+        }
+    }
+}
+
+/// Pieces and the pixel runs they refer to.
+#[derive(Default)]
+struct Pieces {
+    pieces: Vec<Piece>,
+    spans: Vec<(u64, u64, u64)>,
+}
+
+impl Pieces {
+    /// Adds output pixels `p0..p1` (raster order) as runs of one ofmap row each; returns their range.
+    fn spans(&mut self, g: &Im2col, (p0, p1): (u64, u64)) -> (usize, usize) {
+        let first = self.spans.len();
+        let mut p = p0;
+        while p < p1 {
+            let (oy, ox) = (p / g.ofmap_w, p % g.ofmap_w);
+            let end = (ox + p1 - p).min(g.ofmap_w);
+            self.spans.push((oy, ox, end));
+            p += end - ox;
+        }
+        (first, self.spans.len())
+    }
+    /// Channels `c0..c1` of filter tap `tap` over the runs `spans`.
+    fn tap(&mut self, g: &Im2col, tap: u64, (c0, c1): (u64, u64), spans: (usize, usize)) {
+        if c0 < c1 {
+            self.pieces.push(Piece {
+                cr: tap / g.filter_w,
+                cc: tap % g.filter_w,
+                c0,
+                c1,
+                spans,
+            });
+        }
+    }
+    /// Window elements `w0..w1` (taps over channel ranges) over the runs `spans`.
+    fn elements(&mut self, g: &Im2col, (w0, w1): (u64, u64), spans: (usize, usize)) {
+        if w0 >= w1 {
+            return;
+        }
+        let c = g.channels;
+        for tap in w0 / c..=(w1 - 1) / c {
+            let channels = (w0.max(tap * c) - tap * c, w1.min(tap * c + c) - tap * c);
+            self.tap(g, tap, channels, spans);
+        }
+    }
+}
+
+/// The estimate buffer's epochs over the folds' demand (see [`calc_insertions`]).
+struct Epochs {
+    set: AddressSet,
+    pieces: Pieces,
+    epoch: u64,
+    in_epoch: u64,
+    total: u64,
+}
+
+impl Epochs {
+    /// Addresses demanded from `from` up to `to` in `fold` that the epoch does not hold yet.
+    fn count(&mut self, g: &Im2col, fold: Fold, from: (u64, u64), to: (u64, u64)) -> u64 {
+        fold.between(g, from, to, self.set.per_pixel(), &mut self.pieces);
+        self.set.count_new(&self.pieces.pieces, &self.pieces.spans)
+    }
+
+    /// Feeds one fold's demand: stretches of lines are added while they cannot fill the epoch
+    /// (at most one address per word) or a trial shows they do not; a stretch that would fill it is
+    /// halved down to the line, then bisected down to the word, that closes the epoch.
+    fn feed(&mut self, g: &Im2col, fold: Fold) {
+        let end = (fold.lines(), 0);
+        let line_words = fold.max_line_words();
+        let mut at = (0, 0);
+        let mut step = end.0;
+        // New addresses per line in the last stretch that overflowed, to size the next one: aim
+        // just short of the line that fills the epoch, assuming that rate holds.
+        let mut rate: Option<(u64, u64)> = None;
+        let estimate = |room: u64, (new, lines): (u64, u64)| {
+            ((room as u128 * lines as u128 * 15 / 16 / new.max(1) as u128) as u64).max(1)
+        };
+        while at != end {
+            let room = self.epoch - self.in_epoch;
+            let n = step.clamp(1, end.0 - at.0);
+            let to = if at.0 + n == end.0 {
+                end
+            } else {
+                (at.0 + n, 0)
+            };
+            fold.between(g, at, to, self.set.per_pixel(), &mut self.pieces);
+            let (pieces, spans) = (&self.pieces.pieces, &self.pieces.spans);
+            let added = if n * line_words < room {
+                Ok(self.set.insert(pieces, spans))
+            } else {
+                self.set.insert_below(pieces, spans, room)
+            };
+            match added {
+                Ok(new) => {
+                    self.in_epoch += new;
+                    self.total += new;
+                    at = to;
+                    step = match rate {
+                        Some(r) => estimate(self.epoch - self.in_epoch, r),
+                        None => n.saturating_mul(2),
+                    };
+                    continue;
+                }
+                Err(new) if n > 1 => {
+                    rate = Some((new, n));
+                    step = estimate(room, (new, n)).min(n - 1);
+                    continue;
+                }
+                Err(_) => {}
+            }
+            // Line at.0 closes the epoch, at word t − 1 (a word adds at most one address).
+            let words = fold.line(at.0).1;
+            let (mut lo, mut hi) = (at.1 + 1, words);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if self.count(g, fold, at, (at.0, mid)) >= room {
+                    hi = mid
+                } else {
+                    lo = mid + 1
+                }
+            }
+            self.total += room;
+            self.set.clear();
+            self.in_epoch = 0;
+            at = if lo == words {
+                (at.0 + 1, 0)
+            } else {
+                (at.0, lo)
+            };
+            step = rate.map_or(end.0, |r| estimate(self.epoch, r));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -300,28 +613,15 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::config::{ArrayConfig, Bandwidth};
+    use crate::im2col::{TEST_CONVS, test_mapping};
     use crate::layer::Layer;
-
-    fn mapping(layer: &Layer, dataflow: Dataflow, rows: u64, cols: u64) -> Mapping {
-        let cfg = ArrayConfig {
-            rows,
-            cols,
-            ifmap_kb: 1,
-            filter_kb: 1,
-            ofmap_kb: 1,
-            dataflow,
-            bandwidth: Bandwidth::User(8),
-        };
-        Mapping::new(layer, &cfg)
-    }
 
     /// `read_buffer.py` as written: hashed sets of addresses, a circular window of sets, and a
     /// `while not hit: new_prefetch()` loop per demanded address. Returns (prefetches, events).
     fn scalesim_read_buffer(m: &Mapping, buf: &ReadBuffer) -> (u64, Vec<(u64, u64)>) {
         let g = &m.im2col;
         let t = g.lookup(m.px, m.window);
-        let e = buf.total.div_ceil(100);
+        let e = buf.set_words();
         let mut sets: Vec<HashSet<u32>> = vec![HashSet::new()];
         let mut in_set = 0;
         g.for_each_prefetch(m, &t, |a| {
@@ -357,17 +657,37 @@ mod tests {
         (prefetches, events)
     }
 
+    /// CALC mode walked address by address: the oracle for [`calc_insertions`].
+    fn calc_insertions_walk(m: &Mapping, g: &Im2col, items: u64) -> u64 {
+        let epoch = 50 * items;
+        let t = g.lookup(m.px, m.window);
+        let mut stamp = vec![0u32; g.address_space()];
+        let (mut id, mut in_epoch, mut total) = (1u32, 0u64, 0u64);
+        for fc in 0..m.col_folds {
+            for fr in 0..m.row_folds {
+                g.for_each_demand(m, &t, fc, fr, |addr, _| {
+                    let s = &mut stamp[addr as usize];
+                    if *s != id {
+                        *s = id;
+                        total += 1;
+                        in_epoch += 1;
+                        if in_epoch == epoch {
+                            id += 1;
+                            in_epoch = 0;
+                        }
+                    }
+                });
+            }
+        }
+        total
+    }
+
+    /// The first five of [`TEST_CONVS`]: the slower oracles above walk every address.
     fn conv_layers() -> Vec<Layer> {
-        [
-            [10, 10, 3, 3, 4, 6, 1],
-            [12, 11, 3, 2, 3, 5, 2],
-            [9, 9, 3, 3, 16, 12, 1],
-            [14, 14, 5, 5, 2, 4, 3],
-            [11, 11, 2, 2, 8, 20, 1],
-        ]
-        .iter()
-        .map(|d| Layer::conv("c", *d).unwrap())
-        .collect()
+        TEST_CONVS[..5]
+            .iter()
+            .map(|d| Layer::conv("c", *d).unwrap())
+            .collect()
     }
 
     #[test]
@@ -376,7 +696,7 @@ mod tests {
         for layer in conv_layers() {
             for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
                 for (rows, cols) in [(4, 4), (8, 4), (4, 8)] {
-                    let m = mapping(&layer, dataflow, rows, cols);
+                    let m = test_mapping(&layer, dataflow, rows, cols);
                     // Buffers of a few hundred words so the operands overflow them.
                     for words in [200, 512, 1024] {
                         let buf = ReadBuffer {
@@ -404,7 +724,7 @@ mod tests {
         for layer in conv_layers() {
             for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
                 for (rows, cols) in [(4, 4), (8, 4), (3, 5), (16, 16)] {
-                    let m = mapping(&layer, dataflow, rows, cols);
+                    let m = test_mapping(&layer, dataflow, rows, cols);
                     let t = m.im2col.lookup(m.px, m.window);
                     let mut each = Vec::new();
                     m.im2col.for_each_prefetch(&m, &t, |a| each.push(a));
@@ -424,7 +744,7 @@ mod tests {
         // of the current epoch holds it; an epoch closes after 50 sets of `items` insertions.
         for layer in conv_layers() {
             for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
-                let m = mapping(&layer, dataflow, 4, 8);
+                let m = test_mapping(&layer, dataflow, 4, 8);
                 let t = m.im2col.lookup(m.px, m.window);
                 for items in [1, 2, 5] {
                     let (mut sets, mut current, mut inserted): (
@@ -449,7 +769,7 @@ mod tests {
                         }
                     }
                     assert_eq!(
-                        calc_insertions(&m, &m.im2col, items),
+                        calc_insertions_walk(&m, &m.im2col, items),
                         inserted,
                         "{layer:?} {dataflow:?} {items}"
                     );
@@ -473,7 +793,7 @@ mod tests {
         ] {
             let layer = Layer::conv("c", dims).unwrap();
             for rows in [4, 8] {
-                let m = mapping(&layer, Dataflow::Ws, rows, 4);
+                let m = test_mapping(&layer, Dataflow::Ws, rows, 4);
                 let Some(d) = m.im2col.ws_repeat_distance(&m) else {
                     continue;
                 };
@@ -493,5 +813,106 @@ mod tests {
             checked >= 6,
             "only {checked} cases in the distant-repeat regime"
         );
+    }
+
+    #[test]
+    fn calc_insertions_match_the_address_walk() {
+        // Beyond the small layers: deep channels (WS/IS folds within one tap), few channels (folds
+        // spanning taps), stride 2, and buffers from 1 kB (epochs of 500 words, shorter than one
+        // fold's skew) to 64 kB.
+        let larger = [
+            [18, 18, 3, 3, 32, 64, 1],
+            [30, 30, 3, 3, 16, 8, 1],
+            [15, 15, 3, 3, 64, 16, 2],
+            [9, 9, 3, 3, 96, 16, 1],
+            [31, 31, 5, 5, 24, 16, 1],
+            [40, 40, 7, 7, 3, 8, 2],
+            [7, 7, 3, 3, 128, 8, 1],
+        ];
+        let mut cases = 0;
+        for dims in TEST_CONVS.into_iter().chain(larger) {
+            let layer = Layer::conv("c", dims).unwrap();
+            for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
+                for (rows, cols) in [(4, 8), (8, 8), (32, 16), (16, 32), (48, 8)] {
+                    let m = test_mapping(&layer, dataflow, rows, cols);
+                    for items in [10, 20, 40, 81, 163, 327, 655] {
+                        assert_eq!(
+                            calc_insertions(&m, &m.im2col, items),
+                            calc_insertions_walk(&m, &m.im2col, items),
+                            "{dims:?} {dataflow:?} {rows}x{cols} items {items}"
+                        );
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 15 * 3 * 5 * 7);
+    }
+
+    /// Random convolution shapes (windows past the edge included), arrays and buffer sizes.
+    fn random_cases(seed: u64, max_entries: u64, mut check: impl FnMut([u64; 7], Mapping, u64)) {
+        let mut state = seed;
+        let mut next = |n: u64| {
+            // xorshift64
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let mut cases = 0;
+        while cases < 150 {
+            let (fh, fw, stride) = (1 + next(6), 1 + next(6), 1 + next(3));
+            let (h, w) = (fh + next(40), fw + next(40));
+            let deep = next(2) == 0;
+            let channels = 1 + next(if deep { 120 } else { 6 });
+            let dims = [h, w, fh, fw, channels, 1 + next(30), stride];
+            let Ok(layer) = Layer::conv("r", dims) else {
+                continue;
+            };
+            if layer.ofmap_px() * layer.window() > max_entries {
+                continue;
+            }
+            for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
+                let m = test_mapping(&layer, dataflow, 1 + next(48), 1 + next(48));
+                check(dims, m, 100 + next(4000));
+                cases += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn calc_insertions_match_the_walk_on_random_layers() {
+        random_cases(12345, 300_000, |dims, m, words| {
+            let items = (words / 100).max(1);
+            assert_eq!(
+                calc_insertions(&m, &m.im2col, items),
+                calc_insertions_walk(&m, &m.im2col, items),
+                "{dims:?} {:?} {}x{} items {items}",
+                m.dataflow,
+                m.rows,
+                m.cols
+            );
+        });
+    }
+
+    #[test]
+    fn user_window_matches_scalesim_read_buffer_on_random_layers() {
+        random_cases(987654, 30_000, |dims, m, words| {
+            let buf = ReadBuffer {
+                total: words,
+                active: words.div_ceil(2),
+                prefetch: words - words.div_ceil(2),
+            };
+            let w = user_window(&m, &m.im2col, &buf);
+            let (prefetches, events) = scalesim_read_buffer(&m, &buf);
+            assert_eq!(
+                (w.prefetches, &w.events),
+                (prefetches, &events),
+                "{dims:?} {:?} {}x{} {words} words",
+                m.dataflow,
+                m.rows,
+                m.cols
+            );
+        });
     }
 }

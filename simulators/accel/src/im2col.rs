@@ -3,6 +3,8 @@
 //! so addresses repeat; this module gives the addresses in SCALE-Sim's prefetch order and in each
 //! fold's demand order (`systolic_compute_{os,ws,is}.py`), for the address-level buffer walks.
 
+use std::cell::Cell;
+
 use crate::compute::Mapping;
 use crate::config::Dataflow;
 use crate::layer::Layer;
@@ -10,14 +12,14 @@ use crate::layer::Layer;
 /// Geometry of a layer's im2col ifmap matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Im2col {
-    ifmap_h: u64,
-    ifmap_w: u64,
-    filter_h: u64,
-    filter_w: u64,
-    ofmap_h: u64,
-    channels: u64,
-    stride: u64,
-    ofmap_w: u64,
+    pub(crate) ifmap_h: u64,
+    pub(crate) ifmap_w: u64,
+    pub(crate) filter_h: u64,
+    pub(crate) filter_w: u64,
+    pub(crate) ofmap_h: u64,
+    pub(crate) channels: u64,
+    pub(crate) stride: u64,
+    pub(crate) ofmap_w: u64,
     /// Whether some ifmap address appears in more than one window.
     repeats: bool,
     /// Whether every window lies inside the ifmap (no −1 entries).
@@ -281,54 +283,6 @@ impl Im2col {
         }
         out
     }
-
-    /// [`Im2col::for_each_demand`] (addresses only) for a matrix without −1 entries, reading each
-    /// line as two contiguous table slices.
-    pub fn for_each_fitting_demand(
-        &self,
-        m: &Mapping,
-        t: &Lookup,
-        fc: u64,
-        fr: u64,
-        mut f: impl FnMut(u32),
-    ) {
-        debug_assert!(self.fits);
-        let used = m.rows.min(m.sr - fr * m.rows) as usize;
-        let s0 = (fr * m.rows) as usize;
-        match m.dataflow {
-            Dataflow::Os | Dataflow::Ws => {
-                let tt = m.t as usize;
-                for k in 0..tt + used - 1 {
-                    let (lo, hi) = (k.saturating_sub(tt - 1), k.min(used - 1));
-                    if m.dataflow == Dataflow::Ws {
-                        // Array row j reads pixel k − j, window element s0 + j.
-                        let pixels = &t.pixel[k - hi..=k - lo];
-                        let elems = &t.elem[s0 + lo..=s0 + hi];
-                        for (p, e) in pixels.iter().rev().zip(elems) {
-                            f(p + e);
-                        }
-                    } else {
-                        // Array row j reads pixel s0 + j, window element k − j.
-                        let pixels = &t.pixel[s0 + lo..=s0 + hi];
-                        let elems = &t.elem[k - hi..=k - lo];
-                        for (p, e) in pixels.iter().zip(elems.iter().rev()) {
-                            f(p + e);
-                        }
-                    }
-                }
-            }
-            Dataflow::Is => {
-                let c0 = (fc * m.cols) as usize;
-                let cols = (m.cols.min(m.px - fc * m.cols)) as usize;
-                for i in m.rows as usize - used..m.rows as usize {
-                    let e = t.elem[s0 + m.rows as usize - 1 - i];
-                    for p in &t.pixel[c0..c0 + cols] {
-                        f(p + e);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// Prefetch-order position of entry `(p, w)` of a matrix without −1 entries.
@@ -548,13 +502,39 @@ impl PositionIndex {
 
     /// Calls `f(q)` with the position of every entry holding address `a` (window rows and
     /// columns ascending, as [`Im2col::for_each_position`]) until `f` returns true.
+    ///
+    /// `hint` is the filter tap `(cr, cc)` that held the last address found: neighbouring demands
+    /// tend to be found through the same tap, so it is tried first (the answer does not depend on
+    /// the order), and updated.
     #[inline]
-    pub(crate) fn any(&self, a: u32, mut f: impl FnMut(u64) -> bool) -> bool {
+    pub(crate) fn any(
+        &self,
+        a: u32,
+        hint: &Cell<(u64, u64)>,
+        mut f: impl FnMut(u64) -> bool,
+    ) -> bool {
         let a = a as u64;
         let yx = self.channels.div(a);
         let ch = a - yx * self.c;
         let y = self.ifmap_w.div(yx);
         let x = yx - y * self.w;
+        let entry = |cr: u64, cc: u64, oy: u64, ox: u64| {
+            (
+                oy * self.ofmap_w + ox,
+                (cr * self.filter_w + cc) * self.c + ch,
+            )
+        };
+        let (hr, hc) = hint.get();
+        if hr <= y && hc <= x && (y - hr).is_multiple_of(self.s) && (x - hc).is_multiple_of(self.s)
+        {
+            let (oy, ox) = ((y - hr) / self.s, (x - hc) / self.s);
+            if oy < self.ofmap_h && ox < self.ofmap_w {
+                let (p, w) = entry(hr, hc, oy, ox);
+                if f(self.position(p, w)) {
+                    return true;
+                }
+            }
+        }
         // Window row cr covers ifmap row y from output row (y − cr)/s when s divides y − cr.
         let (oy0, ox0) = (self.stride.div(y), self.stride.div(x));
         let (cr0, cc0) = (y - oy0 * self.s, x - ox0 * self.s);
@@ -564,9 +544,9 @@ impl PositionIndex {
                 let (mut cc, mut ox) = (cc0, ox0);
                 while cc < self.filter_w && cc <= x {
                     if ox < self.ofmap_w {
-                        let p = oy * self.ofmap_w + ox;
-                        let w = (cr * self.filter_w + cc) * self.c + ch;
+                        let (p, w) = entry(cr, cc, oy, ox);
                         if f(self.position(p, w)) {
+                            hint.set((cr, cc));
                             return true;
                         }
                     }
@@ -581,10 +561,34 @@ impl PositionIndex {
     }
 }
 
+/// `layer` on a `rows × cols` array (the ifmap geometry is all the address tests need).
+#[cfg(test)]
+pub(crate) fn test_mapping(layer: &Layer, dataflow: Dataflow, rows: u64, cols: u64) -> Mapping {
+    use crate::config::{ArrayConfig, Bandwidth};
+    let cfg = ArrayConfig {
+        cols,
+        ..ArrayConfig::square(rows, 1, dataflow, Bandwidth::User(8))
+    };
+    Mapping::new(layer, &cfg)
+}
+
+/// Small convolutions (`[H, W, FH, FW, C, F, S]`) for tests: overlapping and non-overlapping
+/// windows, uneven strides, and `ceil` output sizes that run windows past the ifmap edge.
+#[cfg(test)]
+pub(crate) const TEST_CONVS: [[u64; 7]; 8] = [
+    [10, 10, 3, 3, 4, 6, 1],
+    [12, 11, 3, 2, 3, 5, 2],
+    [9, 9, 3, 3, 16, 12, 1],
+    [14, 14, 5, 5, 2, 4, 3],
+    [11, 11, 2, 2, 8, 20, 1],
+    [13, 9, 4, 3, 5, 7, 2],
+    [8, 8, 1, 1, 6, 3, 1],
+    [17, 17, 7, 7, 3, 4, 2],
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ArrayConfig, Bandwidth};
 
     #[test]
     fn divisor_matches_division() {
@@ -650,29 +654,11 @@ mod tests {
     #[test]
     fn position_index_matches_window_enumeration() {
         let mut checked = 0;
-        for dims in [
-            [10, 10, 3, 3, 4, 6, 1],
-            [12, 11, 3, 2, 3, 5, 2],
-            [9, 9, 3, 3, 16, 12, 1],
-            [14, 14, 5, 5, 2, 4, 3],
-            [11, 11, 2, 2, 8, 20, 1],
-            [13, 9, 4, 3, 5, 7, 2],
-            [8, 8, 1, 1, 6, 3, 1],
-            [17, 17, 7, 7, 3, 4, 2],
-        ] {
+        for dims in TEST_CONVS {
             let layer = Layer::conv("c", dims).unwrap();
             for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
                 for (rows, cols) in [(4, 4), (8, 4), (3, 5), (16, 16), (5, 7)] {
-                    let cfg = ArrayConfig {
-                        rows,
-                        cols,
-                        ifmap_kb: 1,
-                        filter_kb: 1,
-                        ofmap_kb: 1,
-                        dataflow,
-                        bandwidth: Bandwidth::User(8),
-                    };
-                    let m = Mapping::new(&layer, &cfg);
+                    let m = test_mapping(&layer, dataflow, rows, cols);
                     let g = &m.im2col;
                     if !g.fits() {
                         continue;
@@ -681,22 +667,30 @@ mod tests {
                     for a in 0..g.address_space() as u32 {
                         let (mut slow, mut fast) = (Vec::new(), Vec::new());
                         g.for_each_position(&m, a, |q| slow.push(q));
-                        assert!(!index.any(a, |q| {
+                        let hint = Cell::new((0, 0));
+                        assert!(!index.any(a, &hint, |q| {
                             fast.push(q);
                             false
                         }));
+                        // The hinted tap may be tried twice.
+                        fast.sort_unstable();
+                        fast.dedup();
+                        let mut sorted = slow.clone();
+                        sorted.sort_unstable();
                         assert_eq!(
-                            fast, slow,
+                            fast, sorted,
                             "{dims:?} {dataflow:?} {rows}x{cols} address {a}"
                         );
-                        // Stopping early stops at the first position accepted.
-                        if let Some(&first) = slow.first() {
+                        // Stopping early stops at the position accepted, whose tap is tried first
+                        // next time.
+                        if let Some(&last) = slow.last() {
+                            assert!(index.any(a, &hint, |q| q == last));
                             let mut seen = Vec::new();
-                            assert!(index.any(a, |q| {
+                            assert!(index.any(a, &hint, |q| {
                                 seen.push(q);
-                                q == first
+                                q == last
                             }));
-                            assert_eq!(seen, [first]);
+                            assert_eq!(seen, [last]);
                         }
                         checked += slow.len();
                     }

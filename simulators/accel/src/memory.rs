@@ -11,7 +11,7 @@
 //!   that triggers one waits for it, and SCALE-Sim adds that wait twice to the line's offset.
 //! - In CALC mode nothing stalls and DRAM reads count words that miss the current epoch of 50 sets.
 //! - Hits are tested on addresses: where the ifmap repeats addresses (overlapping convolution
-//!   windows) and overflows its buffer, `dedup.rs` walks the demand by address instead.
+//!   windows) and overflows its buffer, `dedup.rs` tests hits by address instead.
 //!
 //! Within a fold the demand walks the prefetch order monotonically (diagonal streams ascend; stationary
 //! operands load rows in descending order), so each fold is a run of set ids.
@@ -123,6 +123,22 @@ pub(crate) struct Window {
 }
 
 impl Window {
+    /// The window of `buf` at the start of an operand of `valid` prefetch-order words.
+    pub(crate) fn new(valid: u64, buf: &ReadBuffer) -> Window {
+        let e = buf.set_words();
+        let n = valid / e + 1;
+        let a = buf.active.div_ceil(e).min(n);
+        Window {
+            n,
+            a,
+            p: buf.prefetch.div_ceil(e).min(n - a),
+            start: 0,
+            prefetches: 0,
+            events: Vec::new(),
+            repeated: 0,
+        }
+    }
+
     pub(crate) fn record(&mut self, line: u64, count: u64) {
         self.prefetches += count;
         match self.events.last_mut() {
@@ -298,6 +314,11 @@ pub(crate) struct ReadBuffer {
 }
 
 impl ReadBuffer {
+    /// Words per set: SCALE-Sim cuts the prefetch order into sets of `⌈words/100⌉`.
+    pub(crate) fn set_words(&self) -> u64 {
+        self.total.div_ceil(100)
+    }
+
     pub(crate) fn new(kb: u64) -> ReadBuffer {
         let total = kb * 1024;
         let active = total.div_ceil(2);
@@ -323,20 +344,9 @@ fn user_read_with(
     collapse: bool,
 ) -> (Window, u64, u64) {
     let bw = READ_BANK_BANDWIDTH;
-    let valid = layout.valid_words();
-    let e = buf.total.div_ceil(100);
-    let n = valid / e + 1;
-    let a = buf.active.div_ceil(e).min(n);
-    let p = buf.prefetch.div_ceil(e).min(n - a);
-    let mut w = Window {
-        n,
-        a,
-        p,
-        start: 0,
-        prefetches: 0,
-        events: Vec::new(),
-        repeated: 0,
-    };
+    let e = buf.set_words();
+    let mut w = Window::new(layout.valid_words(), buf);
+    let (n, a) = (w.n, w.a);
     let fetch_lines = layout.padded_words().div_ceil(bw);
     let active_lines = buf.active.div_ceil(bw).min(fetch_lines);
     let chunk_lines = buf.prefetch.div_ceil(bw);

@@ -275,14 +275,11 @@ fn config_of(space: &ParamSpace, d: &Design) -> Result<ArrayConfig, AccelError> 
         reason: "must be os, ws or is".into(),
     })?;
     let bw_label = space.label(d, "bandwidth");
-    let bandwidth = match bw_label {
-        "calc" => Bandwidth::Calc,
-        w => Bandwidth::User(w.parse().map_err(|_| AccelError::Knob {
-            knob: "bandwidth".into(),
-            value: w.into(),
-            reason: "must be `calc` or words per cycle".into(),
-        })?),
-    };
+    let bandwidth = Bandwidth::parse(bw_label).ok_or_else(|| AccelError::Knob {
+        knob: "bandwidth".into(),
+        value: bw_label.into(),
+        reason: "must be `calc` or words per cycle".into(),
+    })?;
     let cfg = ArrayConfig {
         rows: knob("rows"),
         cols: knob("cols"),

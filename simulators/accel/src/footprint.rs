@@ -1,0 +1,445 @@
+//! Sets of ifmap addresses built from im2col *pieces* instead of single addresses, so the CALC-mode
+//! epoch count costs per fold and ofmap row rather than per demanded word.
+//!
+//! A piece is one filter tap `(cr, cc)` over a channel range and a few runs of output pixels of one
+//! ofmap row each: its addresses are `((oy·S + cr)·W + ox·S + cc)·C + ch`. Two bit layouts:
+//! - [`ChannelBits`] (deep layers): a bit per channel at each ifmap pixel, so a piece costs a mask
+//!   per pixel;
+//! - [`ColumnBits`] (few channels, e.g. a first layer): for a fixed ifmap row and stride residue
+//!   `x mod S` a piece's addresses are a contiguous range of `x div S`, stored as bit rows, one per
+//!   (channel class, ifmap row, residue). Channels of one class have identical membership; classes
+//!   are split where a piece's channel range begins or ends.
+
+use crate::im2col::Im2col;
+
+/// A filter tap over channels `c0..c1` and the output-pixel runs `(oy, ox0..ox1)` at
+/// `spans.0..spans.1` of the span list passed with it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Piece {
+    pub(crate) cr: u64,
+    pub(crate) cc: u64,
+    pub(crate) c0: u64,
+    pub(crate) c1: u64,
+    pub(crate) spans: (usize, usize),
+}
+
+/// A set of ifmap addresses in the layout that suits the layer (see the module comment).
+pub(crate) enum AddressSet {
+    Channels(ChannelBits),
+    Columns(Box<ColumnBits>),
+}
+
+/// Channels from which a bit per channel and pixel costs less than bit rows per channel class.
+const CHANNEL_BITS_FROM: u64 = 32;
+
+impl AddressSet {
+    pub(crate) fn new(g: &Im2col) -> Self {
+        if g.channels >= CHANNEL_BITS_FROM {
+            AddressSet::Channels(ChannelBits::new(g))
+        } else {
+            AddressSet::Columns(Box::new(ColumnBits::new(g)))
+        }
+    }
+    /// Whether pieces over many channels and few pixels are the cheap ones (else the reverse).
+    pub(crate) fn per_pixel(&self) -> bool {
+        matches!(self, AddressSet::Channels(_))
+    }
+    /// Empties the set.
+    pub(crate) fn clear(&mut self) {
+        match self {
+            AddressSet::Channels(s) => s.clear(),
+            AddressSet::Columns(s) => s.clear(),
+        }
+    }
+    /// Adds `pieces` (over `spans`); returns how many of their addresses were new.
+    pub(crate) fn insert(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
+        match self {
+            AddressSet::Channels(s) => s.insert(pieces, spans),
+            AddressSet::Columns(s) => s.insert(pieces, spans),
+        }
+    }
+    /// Adds `pieces` (over `spans`) if fewer than `limit` of their addresses are new; otherwise
+    /// leaves the set as it was. Either way returns how many are new.
+    pub(crate) fn insert_below(
+        &mut self,
+        pieces: &[Piece],
+        spans: &[(u64, u64, u64)],
+        limit: u64,
+    ) -> Result<u64, u64> {
+        let (new, kept) = self.trial(pieces, spans, |new| new < limit);
+        if kept { Ok(new) } else { Err(new) }
+    }
+    /// Addresses of `pieces` (over `spans`) not yet in the set; the set is left as it was.
+    pub(crate) fn count_new(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
+        self.trial(pieces, spans, |_| false).0
+    }
+    /// Inserts `pieces`, then undoes it unless `keep(new addresses)`.
+    fn trial(
+        &mut self,
+        pieces: &[Piece],
+        spans: &[(u64, u64, u64)],
+        keep: impl FnOnce(u64) -> bool,
+    ) -> (u64, bool) {
+        match self {
+            AddressSet::Channels(s) => s.begin_trial(),
+            AddressSet::Columns(s) => s.begin_trial(),
+        }
+        let new = self.insert(pieces, spans);
+        let kept = keep(new);
+        match self {
+            AddressSet::Channels(s) => s.end_trial(kept),
+            AddressSet::Columns(s) => s.end_trial(kept),
+        }
+        (new, kept)
+    }
+}
+
+/// A bit per channel at each ifmap pixel. `clear` is O(1): ifmap rows carry the generation they
+/// were last written in, and older rows read as empty.
+pub(crate) struct ChannelBits {
+    height: u64,
+    width: u64,
+    stride: u64,
+    /// Words per pixel.
+    words: usize,
+    bits: Vec<u64>,
+    stamps: Vec<u32>,
+    generation: u32,
+    /// Whether an insertion is being tried, and what to restore if it is undone.
+    trying: bool,
+    /// (word index, old value).
+    restore_words: Vec<(usize, u64)>,
+    /// (row, old stamp).
+    restore_stamps: Vec<(usize, u32)>,
+}
+
+impl ChannelBits {
+    fn new(g: &Im2col) -> Self {
+        let words = g.channels.div_ceil(64) as usize;
+        ChannelBits {
+            height: g.ifmap_h,
+            width: g.ifmap_w,
+            stride: g.stride,
+            words,
+            bits: vec![0; (g.ifmap_h * g.ifmap_w) as usize * words],
+            stamps: vec![0; g.ifmap_h as usize],
+            generation: 1,
+            trying: false,
+            restore_words: Vec::new(),
+            restore_stamps: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.generation += 1;
+    }
+
+    fn insert(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
+        let (s, w) = (self.stride, self.width);
+        let row_words = w as usize * self.words;
+        let mut new = 0;
+        for p in pieces {
+            let (first_word, last_word) = ((p.c0 / 64) as usize, ((p.c1 - 1) / 64) as usize);
+            let mask = |word: usize| {
+                let lo = p.c0.max(word as u64 * 64) - word as u64 * 64;
+                let hi = p.c1.min(word as u64 * 64 + 64) - word as u64 * 64;
+                if hi - lo == 64 {
+                    u64::MAX
+                } else {
+                    ((1u64 << (hi - lo)) - 1) << lo
+                }
+            };
+            for &(oy, ox0, ox1) in &spans[p.spans.0..p.spans.1] {
+                let y = oy * s + p.cr;
+                if y >= self.height {
+                    continue;
+                }
+                let row = y as usize;
+                if self.stamps[row] != self.generation {
+                    // Written in an earlier generation: empty.
+                    if self.trying {
+                        self.restore_stamps.push((row, self.stamps[row]));
+                    }
+                    self.stamps[row] = self.generation;
+                    self.bits[row * row_words..(row + 1) * row_words].fill(0);
+                }
+                // Columns x = ox·S + cc inside the ifmap.
+                let x_end = ((ox1 - 1) * s + p.cc).min(w - 1);
+                let mut x = ox0 * s + p.cc;
+                while x <= x_end {
+                    let base = row * row_words + x as usize * self.words;
+                    for word in first_word..=last_word {
+                        let (idx, m) = (base + word, mask(word));
+                        let old = self.bits[idx];
+                        if m & !old != 0 {
+                            if self.trying {
+                                self.restore_words.push((idx, old));
+                            }
+                            self.bits[idx] = old | m;
+                            new += (m & !old).count_ones() as u64;
+                        }
+                    }
+                    x += s;
+                }
+            }
+        }
+        new
+    }
+
+    /// Starts logging what insertions change.
+    fn begin_trial(&mut self) {
+        self.trying = true;
+    }
+
+    /// Stops logging, undoing the logged changes unless `keep`.
+    fn end_trial(&mut self, keep: bool) {
+        self.trying = false;
+        if !keep {
+            for &(idx, old) in self.restore_words.iter().rev() {
+                self.bits[idx] = old;
+            }
+            for &(row, old) in self.restore_stamps.iter().rev() {
+                self.stamps[row] = old;
+            }
+        }
+        self.restore_words.clear();
+        self.restore_stamps.clear();
+    }
+}
+
+/// Bit rows per (channel class, ifmap row, stride residue). `clear` is O(1): rows carry the
+/// generation they were last written in, and older rows read as empty.
+pub(crate) struct ColumnBits {
+    height: u64,
+    width: u64,
+    stride: u64,
+    channels: u64,
+    /// Bit rows per class: `height · stride` rows of `words` words.
+    words: usize,
+    rows: usize,
+    /// First channel of each class, ascending from 0, and the storage slot holding its rows.
+    class_start: Vec<u64>,
+    class_slot: Vec<usize>,
+    bits: Vec<Vec<u64>>,
+    stamps: Vec<Vec<u32>>,
+    free_slots: Vec<usize>,
+    /// Class count at which neighbouring classes are next merged.
+    merge_at: usize,
+    generation: u32,
+    /// While counting without inserting: what to restore afterwards.
+    undo: Option<Undo>,
+    /// The last trial's (emptied) undo log, kept for its allocations.
+    spare: Undo,
+}
+
+/// Changes made by a trial insertion.
+#[derive(Default)]
+struct Undo {
+    words: Vec<(usize, usize, u64)>,
+    stamps: Vec<(usize, usize, u32)>,
+    classes: (Vec<u64>, Vec<usize>),
+    new_slots: Vec<usize>,
+}
+
+impl ColumnBits {
+    fn new(g: &Im2col) -> Self {
+        let (height, width, stride, channels) = (g.ifmap_h, g.ifmap_w, g.stride, g.channels);
+        let words = width.div_ceil(stride).div_ceil(64) as usize;
+        let rows = (height * stride) as usize;
+        ColumnBits {
+            height,
+            width,
+            stride,
+            channels,
+            words,
+            rows,
+            class_start: vec![0],
+            class_slot: vec![0],
+            bits: vec![vec![0; rows * words]],
+            stamps: vec![vec![0; rows]],
+            free_slots: Vec::new(),
+            merge_at: 16,
+            generation: 1,
+            undo: None,
+            spare: Undo::default(),
+        }
+    }
+
+    /// Empties the set (one class again).
+    fn clear(&mut self) {
+        debug_assert!(self.undo.is_none());
+        self.generation += 1;
+        self.class_start.truncate(1);
+        let kept = self.class_slot[0];
+        self.class_slot.truncate(1);
+        self.free_slots = (0..self.bits.len()).filter(|&s| s != kept).collect();
+    }
+
+    /// Splits the class containing channel `c` so that a class starts at `c`.
+    fn split_at(&mut self, c: u64) {
+        if c == 0 || c >= self.channels {
+            return;
+        }
+        let i = self.class_start.partition_point(|&s| s <= c) - 1;
+        if self.class_start[i] == c {
+            return;
+        }
+        let slot = self.free_slots.pop().unwrap_or_else(|| {
+            self.bits.push(vec![0; self.rows * self.words]);
+            self.stamps.push(vec![0; self.rows]);
+            self.bits.len() - 1
+        });
+        let from = self.class_slot[i];
+        let (src, dst) = if from < slot {
+            let (a, b) = self.bits.split_at_mut(slot);
+            (&a[from], &mut b[0])
+        } else {
+            let (a, b) = self.bits.split_at_mut(from);
+            (&b[0], &mut a[slot])
+        };
+        dst.copy_from_slice(src);
+        let stamps = self.stamps[from].clone();
+        self.stamps[slot].copy_from_slice(&stamps);
+        self.class_start.insert(i + 1, c);
+        self.class_slot.insert(i + 1, slot);
+        if let Some(undo) = &mut self.undo {
+            undo.new_slots.push(slot);
+        }
+    }
+
+    /// Merges neighbouring classes whose rows became identical (each stretch of a skewed demand
+    /// splits channels, and the following stretches even them out again), once their number has
+    /// doubled since the last merge.
+    fn merge_classes(&mut self) {
+        if self.class_start.len() < self.merge_at {
+            return;
+        }
+        let mut i = 1;
+        while i < self.class_start.len() {
+            if self.same_rows(self.class_slot[i - 1], self.class_slot[i]) {
+                self.free_slots.push(self.class_slot[i]);
+                self.class_start.remove(i);
+                self.class_slot.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        self.merge_at = 2 * self.class_start.len() + 16;
+    }
+
+    fn same_rows(&self, a: usize, b: usize) -> bool {
+        let w = self.words;
+        (0..self.rows).all(|row| {
+            let live = |slot: usize| self.stamps[slot][row] == self.generation;
+            match (live(a), live(b)) {
+                (true, true) => {
+                    self.bits[a][row * w..(row + 1) * w] == self.bits[b][row * w..(row + 1) * w]
+                }
+                (true, false) => self.bits[a][row * w..(row + 1) * w].iter().all(|&x| x == 0),
+                (false, true) => self.bits[b][row * w..(row + 1) * w].iter().all(|&x| x == 0),
+                (false, false) => true,
+            }
+        })
+    }
+
+    /// Adds `pieces` (over `spans`) to the set; returns how many addresses were new.
+    fn insert(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
+        if self.undo.is_none() {
+            self.merge_classes();
+        }
+        for p in pieces {
+            self.split_at(p.c0);
+            self.split_at(p.c1);
+        }
+        let s = self.stride;
+        let mut new = 0;
+        for p in pieces {
+            let r = p.cc % s;
+            // Columns x = u·S + r inside the ifmap: u < ⌈(W − r)/S⌉.
+            let u_limit = (self.width - r).div_ceil(s);
+            let first = self.class_start.partition_point(|&c| c <= p.c0) - 1;
+            for &(oy, ox0, ox1) in &spans[p.spans.0..p.spans.1] {
+                let y = oy * s + p.cr;
+                let (u0, u1) = (ox0 + p.cc / s, (ox1 + p.cc / s).min(u_limit));
+                if y >= self.height || u0 >= u1 {
+                    continue;
+                }
+                let row = (y * s + r) as usize;
+                for class in first..self.class_start.len() {
+                    let start = self.class_start[class];
+                    if start >= p.c1 {
+                        break;
+                    }
+                    let end = self
+                        .class_start
+                        .get(class + 1)
+                        .copied()
+                        .unwrap_or(self.channels);
+                    new += (end - start) * self.set_bits(self.class_slot[class], row, u0, u1);
+                }
+            }
+        }
+        new
+    }
+
+    /// Sets bits `u0..u1` of row `row` of `slot`; returns how many were clear.
+    fn set_bits(&mut self, slot: usize, row: usize, u0: u64, u1: u64) -> u64 {
+        if self.stamps[slot][row] != self.generation {
+            // Written in an earlier generation: empty.
+            if let Some(undo) = &mut self.undo {
+                undo.stamps.push((slot, row, self.stamps[slot][row]));
+            }
+            self.stamps[slot][row] = self.generation;
+            self.bits[slot][row * self.words..(row + 1) * self.words].fill(0);
+        }
+        let mut added = 0;
+        for word in u0 / 64..=(u1 - 1) / 64 {
+            let lo = u0.max(word * 64) - word * 64;
+            let hi = u1.min(word * 64 + 64) - word * 64;
+            let mask = if hi - lo == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << (hi - lo)) - 1) << lo
+            };
+            let idx = row * self.words + word as usize;
+            let old = self.bits[slot][idx];
+            if mask & !old != 0 {
+                if let Some(undo) = &mut self.undo {
+                    undo.words.push((slot, idx, old));
+                }
+                self.bits[slot][idx] = old | mask;
+                added += (mask & !old).count_ones() as u64;
+            }
+        }
+        added
+    }
+
+    /// Starts logging what insertions change (classes included).
+    fn begin_trial(&mut self) {
+        self.merge_classes();
+        let mut undo = std::mem::take(&mut self.spare);
+        undo.classes.0.clone_from(&self.class_start);
+        undo.classes.1.clone_from(&self.class_slot);
+        self.undo = Some(undo);
+    }
+
+    /// Stops logging, undoing the logged changes unless `keep`.
+    fn end_trial(&mut self, keep: bool) {
+        let mut undo = self.undo.take().expect("a trial was begun");
+        if !keep {
+            for &(slot, idx, old) in undo.words.iter().rev() {
+                self.bits[slot][idx] = old;
+            }
+            for &(slot, row, old) in undo.stamps.iter().rev() {
+                self.stamps[slot][row] = old;
+            }
+            std::mem::swap(&mut self.class_start, &mut undo.classes.0);
+            std::mem::swap(&mut self.class_slot, &mut undo.classes.1);
+            self.free_slots.append(&mut undo.new_slots);
+        }
+        undo.words.clear();
+        undo.stamps.clear();
+        undo.new_slots.clear();
+        self.spare = undo;
+    }
+}
