@@ -21,15 +21,92 @@ struct Cli {
     command: Command,
 }
 
+/// Which logged evaluations to use.
+#[derive(clap::Args)]
+struct DataArgs {
+    /// Results directories (every finished run in them).
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// Only runs of this simulator (needed when the directories hold several).
+    #[arg(long)]
+    simulator: Option<String>,
+    /// Only runs with this simulator option, KEY=VALUE (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Metrics, comma-separated (default: every metric the simulator declares).
+    #[arg(long, value_delimiter = ',')]
+    metrics: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum ProxyCommand {
+    /// Train a proxy model on the distinct designs of results directories; prints its held-out report.
+    Train {
+        #[command(flatten)]
+        data: DataArgs,
+        /// forest | boosting | mlp
+        #[arg(long, default_value = "forest")]
+        model: String,
+        /// Fraction of the designs held out for the report (default 0.2).
+        #[arg(long, conflicts_with = "folds")]
+        holdout: Option<f64>,
+        /// K-fold cross-validation for the report instead of a held-out split.
+        #[arg(long)]
+        folds: Option<usize>,
+        /// Log-transform the targets: auto | always | never.
+        #[arg(long, default_value = "auto")]
+        log: String,
+        /// Seed of the split and of the model.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Model directory to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score a trained model on (other) results: the same report as training's.
+    Eval {
+        /// Model directory.
+        model: PathBuf,
+        /// Results directories.
+        #[arg(required = true)]
+        results: Vec<PathBuf>,
+        /// Only runs with this simulator option, KEY=VALUE (repeatable); default: every option set
+        /// of the model's simulator (e.g. other workloads).
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the distinct designs (knobs, model features, metrics) as one parquet file.
+    Dataset {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Output parquet file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Sweep evaluations per second with 1 and 2 threads (and more with --threads).
     Throughput {
         #[arg(long, value_delimiter = ',', default_value = "1,2")]
         threads: Vec<usize>,
-        /// Evaluations per run (2 agents × 4 seeds).
+        /// Evaluations per run.
         #[arg(long, default_value_t = 400)]
         evaluations: usize,
+        /// Seeds per agent (the sweep has 2 agents × seeds runs; more runs than threads keep the
+        /// cores busy until the end).
+        #[arg(long, default_value_t = 8)]
+        seeds: usize,
+        /// Rounds; each runs every thread count once, and the speed-up is the median over rounds.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         /// Artificial CPU time per evaluation of the synthetic simulator, in microseconds.
         #[arg(long, default_value_t = 200)]
         cost_us: u64,
@@ -120,6 +197,11 @@ enum Command {
         #[arg(long)]
         submit: bool,
     },
+    /// Proxy (surrogate) models: train from results, score on other results, export datasets.
+    Proxy {
+        #[command(subcommand)]
+        which: ProxyCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -178,6 +260,15 @@ fn split_pairs(pairs: &[String], what: &str) -> Result<Vec<(String, String)>> {
             _ => bail!("{what} `{p}`: expected KEY=VALUE"),
         })
         .collect()
+}
+
+fn selection(data: &DataArgs) -> Result<lab::dataset::Selection> {
+    Ok(lab::dataset::Selection {
+        simulator: data.simulator.clone(),
+        options: split_pairs(&data.env, "--env")?.into_iter().collect(),
+        metrics: data.metrics.clone(),
+        any_options: false,
+    })
 }
 
 fn git_rev() -> Option<String> {
@@ -479,15 +570,53 @@ fn main() -> ExitCode {
             script,
             submit,
         ),
+        Command::Proxy { which } => match which {
+            ProxyCommand::Train {
+                data,
+                model,
+                holdout,
+                folds,
+                log,
+                seed,
+                out,
+                json,
+            } => selection(&data).and_then(|sel| {
+                lab_cli::proxy_train(
+                    &data.results,
+                    &sel,
+                    &lab_cli::TrainArgs {
+                        model,
+                        holdout,
+                        folds,
+                        log,
+                        seed,
+                    },
+                    &out,
+                    json,
+                )
+            }),
+            ProxyCommand::Eval {
+                model,
+                results,
+                env,
+                json,
+            } => split_pairs(&env, "--env")
+                .and_then(|env| lab_cli::proxy_eval(&model, &results, env.into_iter().collect(), json)),
+            ProxyCommand::Dataset { data, out } => {
+                selection(&data).and_then(|sel| lab_cli::proxy_dataset(&data.results, &sel, &out))
+            }
+        },
         Command::Bench {
             which:
                 BenchCommand::Throughput {
                     threads,
                     evaluations,
+                    seeds,
+                    rounds,
                     cost_us,
                     synthetic,
                 },
-        } => lab_cli::bench_throughput(&threads, evaluations, cost_us, synthetic),
+        } => lab_cli::bench_throughput(&threads, evaluations, seeds, rounds, cost_us, synthetic),
         Command::List => cmd_list(),
         Command::Synth {
             circuit,

@@ -40,6 +40,62 @@ fn build_synthetic(options: &BTreeMap<String, String>) -> anyhow::Result<Box<dyn
     )
 }
 
+const PROXY_OPTIONS: &[EnvOption] = &[
+    EnvOption {
+        name: "model",
+        default: "",
+        help: "proxy model directory (written by `hwgym proxy train … --out DIR`)",
+    },
+    EnvOption {
+        name: "verify_top",
+        default: "0",
+        help: "after each run, re-evaluate its K best designs on the model's own simulator and log both (v.<metric> columns)",
+    },
+];
+
+/// A proxy model made a simulator, and the real simulator it was trained from (rebuilt from the
+/// model's provenance: same knobs, same metric names).
+pub struct ProxySetup {
+    pub proxy: proxy::ProxySimulator,
+    pub real: Box<dyn Simulator>,
+    pub real_name: String,
+    /// How many of each run's best designs to re-evaluate on `real`.
+    pub verify_top: usize,
+}
+
+pub fn build_proxy(options: &BTreeMap<String, String>) -> anyhow::Result<ProxySetup> {
+    check_option_keys(options.keys(), PROXY_OPTIONS).map_err(anyhow::Error::msg)?;
+    let dir = options
+        .get("model")
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| anyhow::anyhow!("option `model`: required (a directory from `hwgym proxy train`)"))?;
+    let verify_top = match options.get("verify_top") {
+        None => 0,
+        Some(k) => k.parse::<usize>().map_err(|_| {
+            anyhow::anyhow!("option `verify_top`: `{k}` is not a count of designs")
+        })?,
+    };
+    let model = proxy::ProxyModel::load(std::path::Path::new(dir))?;
+    let real_name = model.provenance().simulator.clone();
+    let info = find_simulator(&real_name)
+        .ok()
+        .filter(|s| s.name != "proxy")
+        .ok_or_else(|| anyhow::anyhow!("{dir}: trained from unknown simulator `{real_name}`"))?;
+    let real = (info.build)(&model.provenance().options).map_err(|e| {
+        anyhow::anyhow!(
+            "{dir}: rebuilding its simulator `{real_name}` with the training options: {e:#}"
+        )
+    })?;
+    let proxy = proxy::ProxySimulator::new(model, real.space().clone(), real.metrics().to_vec())
+        .map_err(|e| anyhow::anyhow!("{dir}: {e}"))?;
+    Ok(ProxySetup {
+        proxy,
+        real,
+        real_name,
+        verify_top,
+    })
+}
+
 /// Every simulator hwgym ships.
 pub const SIMULATORS: &[SimInfo] = &[
     SimInfo {
@@ -61,6 +117,12 @@ pub const SIMULATORS: &[SimInfo] = &[
         build: |o| Ok(Box::new(logic::from_options(o)?)),
     },
     SimInfo {
+        name: "proxy",
+        description: "a surrogate model trained from logged evaluations (`hwgym proxy train`), with the knobs and metrics of its simulator",
+        options: PROXY_OPTIONS,
+        build: |o| Ok(Box::new(build_proxy(o)?.proxy)),
+    },
+    SimInfo {
         name: "synthetic",
         description: "synthetic functions with known optima, for tests and agent benchmarks",
         options: SYNTHETIC_OPTIONS,
@@ -75,10 +137,10 @@ pub fn find_simulator(name: &str) -> Result<&'static SimInfo, String> {
     })
 }
 
-/// Every agent the CLI knows. (The learners of the `rl` crate — PPO, SAC, MARL on burn — are not wired
-/// into the CLI yet.)
+/// Every agent the CLI knows: the black-box agents, then the learners of the `rl` crate (PPO, SAC,
+/// MARL on burn).
 pub fn agents() -> impl Iterator<Item = &'static agents::AgentInfo> {
-    agents::AGENTS.iter()
+    agents::AGENTS.iter().chain(rl::AGENTS.iter())
 }
 
 pub fn find_agent(kind: &str) -> Result<&'static agents::AgentInfo, String> {

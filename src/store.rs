@@ -37,6 +37,9 @@ pub struct RunSummary {
     pub hypervolume: Option<f64>,
     pub agent_stats: BTreeMap<String, f64>,
     pub git_rev: Option<String>,
+    /// Proxy runs with `verify_top`: the best designs re-evaluated on the real simulator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::lab::verify::VerifySummary>,
 }
 
 impl RunSummary {
@@ -68,6 +71,7 @@ impl RunSummary {
             hypervolume: outcome.hypervolume,
             agent_stats: stats.agent.clone(),
             git_rev: git_rev.map(String::from),
+            verification: None,
         }
     }
 }
@@ -145,32 +149,8 @@ pub fn records_frame(
             records.iter().map(|r| r.batch as u64).collect::<Vec<_>>(),
         ),
     ];
-    for (i, p) in space.params().iter().enumerate() {
-        let name = format!("p.{}", p.name);
-        cols.push(match &p.domain {
-            Domain::Categorical(_) => Column::new(
-                name.into(),
-                records
-                    .iter()
-                    .map(|r| p.domain.format(&r.design[i]))
-                    .collect::<Vec<_>>(),
-            ),
-            Domain::Int { .. } | Domain::Pow2 { .. } => Column::new(
-                name.into(),
-                records
-                    .iter()
-                    .map(|r| r.design[i].as_f64() as i64)
-                    .collect::<Vec<_>>(),
-            ),
-            Domain::Float { .. } => Column::new(
-                name.into(),
-                records
-                    .iter()
-                    .map(|r| r.design[i].as_f64())
-                    .collect::<Vec<_>>(),
-            ),
-        });
-    }
+    let designs: Vec<&gym::Design> = records.iter().map(|r| &r.design).collect();
+    cols.extend(knob_columns(space.params(), &designs));
     // The declared metrics first, then any extra detail a simulator reported, in name order.
     let mut names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
     let extra: BTreeSet<&str> = records
@@ -232,6 +212,38 @@ pub fn records_frame(
     Ok(DataFrame::new_infer_height(cols)?)
 }
 
+/// One `p.<knob>` column per parameter: labels for categorical knobs, `i64` for integers and powers of
+/// two, `f64` for floats.
+pub fn knob_columns(params: &[gym::Param], designs: &[&gym::Design]) -> Vec<Column> {
+    params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let name = format!("p.{}", p.name);
+            match &p.domain {
+                Domain::Categorical(_) => Column::new(
+                    name.into(),
+                    designs
+                        .iter()
+                        .map(|d| p.domain.format(&d[i]))
+                        .collect::<Vec<_>>(),
+                ),
+                Domain::Int { .. } | Domain::Pow2 { .. } => Column::new(
+                    name.into(),
+                    designs
+                        .iter()
+                        .map(|d| d[i].as_f64() as i64)
+                        .collect::<Vec<_>>(),
+                ),
+                Domain::Float { .. } => Column::new(
+                    name.into(),
+                    designs.iter().map(|d| d[i].as_f64()).collect::<Vec<_>>(),
+                ),
+            }
+        })
+        .collect()
+}
+
 /// Writes a finished run: its summary, then its rows (the parquet file marks the run complete).
 pub fn write_run(dir: &Path, summary: &RunSummary, mut frame: DataFrame) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -240,8 +252,19 @@ pub fn write_run(dir: &Path, summary: &RunSummary, mut frame: DataFrame) -> Resu
         serde_json::to_writer_pretty(f, summary)?;
         Ok(())
     })?;
-    write_atomically(&parquet_path(dir, id), |f| {
-        ParquetWriter::new(f).finish(&mut frame)?;
+    write_parquet(&parquet_path(dir, id), &mut frame)
+}
+
+/// Writes `frame` to the parquet file `path` through a temporary name and a rename (creating the
+/// parent directory), so a reader never sees half a file.
+pub fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    write_atomically(path, |f| {
+        anyhow::Context::with_context(ParquetWriter::new(f).finish(frame), || {
+            format!("cannot write {}", path.display())
+        })?;
         Ok(())
     })
 }

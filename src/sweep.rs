@@ -13,6 +13,7 @@ use gym::{Objective, Simulator};
 
 use crate::lab::failed::{self, FailedRun};
 use crate::lab::plan;
+use crate::lab::verify;
 use crate::lab::shard::Shard;
 use crate::recipe::{Recipe, RunSpec};
 use crate::registry;
@@ -68,6 +69,47 @@ pub fn run_shard(recipe: &Recipe, shard: Shard, opts: &SweepOptions) -> Result<S
 pub type SimBuilder<'a> =
     dyn Fn(&BTreeMap<String, String>) -> Result<Box<dyn Simulator>> + Sync + 'a;
 
+/// The simulator, objective and (for proxy runs with `verify_top`) verifier shared by the runs of one
+/// option set.
+struct RunEnv {
+    sim: Box<dyn Simulator>,
+    objective: Objective,
+    verifier: Option<Verifier>,
+}
+
+/// The real simulator a proxy run's best designs are re-evaluated on.
+struct Verifier {
+    real: Box<dyn Simulator>,
+    name: String,
+    top: usize,
+}
+
+impl RunEnv {
+    fn build(spec: &RunSpec, build: &SimBuilder) -> Result<RunEnv, String> {
+        let failed = |e: anyhow::Error| format!("simulator `{}`: {e:#}", spec.simulator);
+        let (sim, verifier): (Box<dyn Simulator>, _) = if spec.simulator == "proxy" {
+            let setup = registry::build_proxy(&spec.options).map_err(failed)?;
+            let verifier = (setup.verify_top > 0).then(|| Verifier {
+                real: setup.real,
+                name: setup.real_name,
+                top: setup.verify_top,
+            });
+            (Box::new(setup.proxy), verifier)
+        } else {
+            (build(&spec.options).map_err(failed)?, None)
+        };
+        let objective = spec
+            .objective
+            .build(sim.metrics())
+            .map_err(|e| e.to_string())?;
+        Ok(RunEnv {
+            sim,
+            objective,
+            verifier,
+        })
+    }
+}
+
 /// Runs the pending runs among `runs`, building one simulator per distinct option set with `build`.
 /// A run that errors (or panics) is recorded as `<run_id>.failed.json` and the others carry on.
 pub fn run_specs(
@@ -84,20 +126,10 @@ pub fn run_specs(
     let skipped = runs.len() - todo.len();
 
     // One simulator and objective per distinct option set (a set that fails to build fails its runs).
-    let mut envs: BTreeMap<
-        &BTreeMap<String, String>,
-        Result<(Box<dyn Simulator>, Objective), String>,
-    > = BTreeMap::new();
+    let mut envs: BTreeMap<&BTreeMap<String, String>, Result<RunEnv, String>> = BTreeMap::new();
     for spec in &todo {
-        envs.entry(&spec.options).or_insert_with(|| {
-            let sim = build(&spec.options)
-                .map_err(|e| format!("simulator `{}`: {e:#}", spec.simulator))?;
-            let objective = spec
-                .objective
-                .build(sim.metrics())
-                .map_err(|e| e.to_string())?;
-            Ok((sim, objective))
-        });
+        envs.entry(&spec.options)
+            .or_insert_with(|| RunEnv::build(spec, build));
     }
 
     let total: u64 = todo
@@ -117,9 +149,10 @@ pub fn run_specs(
         .progress_chars("=> "),
     );
     let run_one = |spec: &RunSpec| -> Result<()> {
-        let (sim, objective) = envs[&spec.options]
+        let env = envs[&spec.options]
             .as_ref()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (sim, objective) = (&env.sim, &env.objective);
         let info = registry::find_agent(&spec.agent).map_err(anyhow::Error::msg)?;
         let mut agent = (info.build)(sim.space(), &spec.params, spec.seed)?;
         let mut runner = gym::Runner::new(sim.as_ref(), objective, spec.budget.clone());
@@ -132,8 +165,8 @@ pub fn run_specs(
             bar.inc(1);
         });
         let git = opts.git_rev.as_deref();
-        let frame = store::records_frame(spec, sim.space(), sim.metrics(), &records, git)?;
-        let summary = RunSummary::new(
+        let mut frame = store::records_frame(spec, sim.space(), sim.metrics(), &records, git)?;
+        let mut summary = RunSummary::new(
             spec,
             sim.space(),
             sim.metrics(),
@@ -142,6 +175,12 @@ pub fn run_specs(
             &outcome,
             git,
         );
+        if let Some(v) = &env.verifier {
+            let verified = verify::verify(&records, v.top, v.real.as_ref(), objective);
+            let names: Vec<String> = sim.metrics().iter().map(|m| m.name.clone()).collect();
+            verify::add_columns(&mut frame, &verified, &names)?;
+            summary.verification = Some(verify::summarise(&v.name, &records, &verified));
+        }
         store::write_run(&opts.out, &summary, frame)
             .with_context(|| format!("run {}", spec.run_id))?;
         bar.set_message(format!("finished {}", spec.run_id));

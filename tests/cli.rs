@@ -98,3 +98,40 @@ fn run_writes_results_and_a_summary() {
     );
     assert_eq!(hwgym::store::finished_runs(&out_dir).len(), 2);
 }
+
+#[test]
+fn recipes_can_name_the_rl_learners_and_their_training_stats_are_logged() {
+    let listed = hwgym(&["list"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    for kind in ["ppo", "sac", "marl"] {
+        assert!(listed.contains(kind), "`hwgym list` lacks {kind}:\n{listed}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rl.yaml");
+    std::fs::write(
+        &path,
+        "name: rl\nsimulator: synthetic\noptions: { function: separable }\nobjective: { maximize: score }\n\
+         agents:\n  - { kind: ppo, params: { steps_per_update: 16, batch: 8 } }\n  - { kind: sac, params: { batch: 8, min_replay_size: 16, batch_size: 16, steps_per_update: 8 } }\n  \
+         - { kind: marl, params: { ppo: { steps_per_update: 16, batch: 8 } } }\nbudget: { evaluations: 48 }\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = hwgym(&["run", path.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ids = hwgym::store::finished_runs(&out_dir);
+    assert_eq!(ids.len(), 3);
+    let mut learners = Vec::new();
+    for id in &ids {
+        let summary = hwgym::store::read_summary(&out_dir, id).unwrap();
+        assert_eq!(summary.evaluations, 48, "{id}");
+        assert!(
+            summary.agent_stats.keys().any(|k| k.contains("loss")),
+            "{}: no training losses among {:?}",
+            summary.spec.agent,
+            summary.agent_stats.keys()
+        );
+        learners.push(summary.spec.agent);
+    }
+    learners.sort();
+    assert_eq!(learners, ["marl", "ppo", "sac"]);
+}

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use gym::{Design, MetricSpec, Metrics, ParamSpace, SimError, Simulator};
 
+use crate::lab::stats::median;
 use crate::recipe::Recipe;
 use crate::sweep::{self, SimBuilder, SweepOptions};
 
@@ -38,49 +39,82 @@ impl Simulator for Costly {
 /// One measurement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThroughputRow {
+    /// Which round of the benchmark (rounds alternate the thread counts, so a burst of load from
+    /// elsewhere on the machine hits every thread count alike).
+    pub round: usize,
     pub threads: usize,
     pub evaluations: usize,
     pub seconds: f64,
     pub per_second: f64,
 }
 
-/// Runs the whole of `recipe` once per thread count, each time into a fresh directory under
-/// `scratch`, and measures evaluations per second.
+/// Runs the whole of `recipe` `rounds` times per thread count (interleaved), each time into a fresh
+/// directory under `scratch`, and measures evaluations per second.
 pub fn throughput(
     recipe: &Recipe,
     threads: &[usize],
+    rounds: usize,
     build: &SimBuilder,
     scratch: &Path,
 ) -> Result<Vec<ThroughputRow>> {
     let runs: Vec<_> = recipe.runs.iter().collect();
     let mut rows = Vec::new();
-    for &t in threads {
-        let out = scratch.join(format!("threads-{t}"));
-        let _ = std::fs::remove_dir_all(&out);
-        let opts = SweepOptions {
-            out: out.clone(),
-            jobs: t,
-            progress: false,
-            git_rev: None,
-        };
-        let start = Instant::now();
-        let report = sweep::run_specs(&runs, &opts, build)?;
-        let seconds = start.elapsed().as_secs_f64();
-        anyhow::ensure!(
-            report.failed.is_empty(),
-            "benchmark run failed: {}",
-            report.failed[0].error
-        );
-        let evaluations: usize = report.summaries.iter().map(|s| s.evaluations).sum();
-        rows.push(ThroughputRow {
-            threads: t,
-            evaluations,
-            seconds,
-            per_second: evaluations as f64 / seconds,
-        });
-        let _ = std::fs::remove_dir_all(&out);
+    for round in 0..rounds {
+        for &t in threads {
+            let out = scratch.join(format!("round-{round}-threads-{t}"));
+            let _ = std::fs::remove_dir_all(&out);
+            let opts = SweepOptions {
+                out: out.clone(),
+                jobs: t,
+                progress: false,
+                git_rev: None,
+            };
+            let start = Instant::now();
+            let report = sweep::run_specs(&runs, &opts, build)?;
+            let seconds = start.elapsed().as_secs_f64();
+            anyhow::ensure!(
+                report.failed.is_empty(),
+                "benchmark run failed: {}",
+                report.failed[0].error
+            );
+            let evaluations: usize = report.summaries.iter().map(|s| s.evaluations).sum();
+            rows.push(ThroughputRow {
+                round,
+                threads: t,
+                evaluations,
+                seconds,
+                per_second: evaluations as f64 / seconds,
+            });
+            let _ = std::fs::remove_dir_all(&out);
+        }
     }
     Ok(rows)
+}
+
+/// Per thread count: the median evaluations per second over the rounds, and the median over rounds of
+/// the speed-up against the first thread count of the same round.
+pub fn summarise(rows: &[ThroughputRow], threads: &[usize]) -> Vec<(usize, f64, f64)> {
+    let base = threads.first().copied().unwrap_or(1);
+    threads
+        .iter()
+        .map(|&t| {
+            let rates: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.threads == t)
+                .map(|r| r.per_second)
+                .collect();
+            let ratios: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.threads == t)
+                .filter_map(|r| {
+                    rows.iter()
+                        .find(|b| b.round == r.round && b.threads == base)
+                        .map(|b| r.per_second / b.per_second)
+                })
+                .collect();
+            (t, median(&rates), median(&ratios))
+        })
+        .collect()
 }
 
 /// The benchmark sweep: two agents × `seeds` seeds × `evaluations` each on `simulator`.

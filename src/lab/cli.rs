@@ -9,7 +9,7 @@ use hwgym::lab::plot::{Formats, PlotKind};
 use hwgym::lab::shard::Shard;
 use hwgym::lab::status::RunState;
 use hwgym::lab::{
-    bench, merge as lab_merge, report as lab_report, results, slurm as lab_slurm,
+    bench, dataset, merge as lab_merge, report as lab_report, results, slurm as lab_slurm,
     status as lab_status,
 };
 use hwgym::{recipe, registry};
@@ -249,6 +249,8 @@ pub fn slurm(
 pub fn bench_throughput(
     threads: &[usize],
     evaluations: usize,
+    seeds: usize,
+    rounds: usize,
     cost_us: u64,
     synthetic: bool,
 ) -> Result<()> {
@@ -257,7 +259,7 @@ pub fn bench_throughput(
     let dram = registry::find_simulator("dram").ok().filter(|_| !synthetic);
     let (text, cost) = match dram {
         Some(_) => (
-            bench::recipe_text("dram", "", "{ minimize: avg_latency_ns }", 4, evaluations),
+            bench::recipe_text("dram", "", "{ minimize: avg_latency_ns }", seeds, evaluations),
             None,
         ),
         None => (
@@ -265,7 +267,7 @@ pub fn bench_throughput(
                 "synthetic",
                 "function: mixed",
                 "{ minimize: loss }",
-                4,
+                seeds,
                 evaluations,
             ),
             Some(Duration::from_micros(cost_us)),
@@ -282,7 +284,7 @@ pub fn bench_throughput(
             })
         };
     let scratch = std::env::temp_dir().join(format!("hwgym-bench-{}", std::process::id()));
-    let rows = bench::throughput(&recipe, threads, &build, &scratch);
+    let rows = bench::throughput(&recipe, threads, rounds.max(1), &build, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
     let rows = rows?;
     match cost {
@@ -297,13 +299,17 @@ pub fn bench_throughput(
         ),
     }
     println!(
-        "{:>8} {:>12} {:>10} {:>14} {:>9}",
-        "threads", "evaluations", "seconds", "evals/second", "speed-up"
+        "{:>6} {:>8} {:>12} {:>10} {:>14} {:>9}",
+        "round", "threads", "evaluations", "seconds", "evals/second", "speed-up"
     );
-    let base = rows.first().map(|r| r.per_second).unwrap_or(f64::NAN);
     for r in &rows {
+        let base = rows
+            .iter()
+            .find(|b| b.round == r.round && b.threads == threads[0])
+            .map_or(f64::NAN, |b| b.per_second);
         println!(
-            "{:>8} {:>12} {:>10.3} {:>14.1} {:>8.2}×",
+            "{:>6} {:>8} {:>12} {:>10.3} {:>14.1} {:>8.2}×",
+            r.round,
             r.threads,
             r.evaluations,
             r.seconds,
@@ -311,5 +317,137 @@ pub fn bench_throughput(
             r.per_second / base
         );
     }
+    println!("median over {} rounds:", rounds.max(1));
+    for (t, rate, ratio) in bench::summarise(&rows, threads) {
+        println!("{t:>6} threads: {rate:>10.1} evals/second, speed-up {ratio:.2}×");
+    }
     Ok(())
+}
+
+/// `hwgym proxy train` settings besides the data.
+pub struct TrainArgs {
+    pub model: String,
+    pub holdout: Option<f64>,
+    pub folds: Option<usize>,
+    pub log: String,
+    pub seed: u64,
+}
+
+pub fn proxy_train(
+    dirs: &[PathBuf],
+    selection: &dataset::Selection,
+    args: &TrainArgs,
+    out: &Path,
+    json: bool,
+) -> Result<()> {
+    let kind: proxy::ModelKind = args.model.parse().map_err(anyhow::Error::msg)?;
+    let log_targets = match args.log.as_str() {
+        "auto" => proxy::LogTargets::Auto,
+        "always" => proxy::LogTargets::Always,
+        "never" => proxy::LogTargets::Never,
+        other => bail!("--log: `{other}` is not one of auto, always, never"),
+    };
+    let split = match (args.holdout, args.folds) {
+        (_, Some(k)) => proxy::Split::Folds(k),
+        (h, None) => proxy::Split::Holdout(h.unwrap_or(0.2)),
+    };
+    let data = dataset::collect(dirs, selection)?;
+    let spec = proxy::TrainSpec {
+        split,
+        seed: args.seed,
+        log_targets,
+        ..proxy::TrainSpec::new(data.metrics.clone(), kind)
+    };
+    let provenance = proxy::Provenance {
+        simulator: data.simulator.clone(),
+        options: data.options.clone(),
+        results_dirs: data.results_dirs.clone(),
+        run_ids: data.run_ids.clone(),
+        rows: data.rows,
+    };
+    let (model, _stats) = proxy::train(&data.params, &data.samples, &spec, provenance)?;
+    model.save(out)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(model.report())?);
+    } else {
+        println!(
+            "{} {}: {} distinct designs from {} rows of {} runs; model {kind}",
+            data.simulator,
+            dataset::show_options(&data.options),
+            data.samples.len(),
+            data.rows,
+            data.run_ids.len()
+        );
+        print_proxy_report(model.report());
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+pub fn proxy_eval(
+    model_dir: &Path,
+    dirs: &[PathBuf],
+    options: std::collections::BTreeMap<String, String>,
+    json: bool,
+) -> Result<()> {
+    let model = proxy::ProxyModel::load(model_dir)?;
+    let selection = dataset::Selection {
+        simulator: Some(model.provenance().simulator.clone()),
+        options,
+        metrics: model.metrics().iter().map(|m| m.to_string()).collect(),
+        any_options: true,
+    };
+    let data = dataset::collect(dirs, &selection)?;
+    let report = model.evaluate(&data.samples)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "model {} ({}, trained on {} {}) on {} distinct designs from {} runs",
+            model_dir.display(),
+            model.kind(),
+            model.provenance().simulator,
+            dataset::show_options(&model.provenance().options),
+            data.samples.len(),
+            data.run_ids.len()
+        );
+        print_proxy_report(&report);
+    }
+    Ok(())
+}
+
+pub fn proxy_dataset(dirs: &[PathBuf], selection: &dataset::Selection, out: &Path) -> Result<()> {
+    let data = dataset::collect(dirs, selection)?;
+    let encoding = proxy::FeatureEncoding::from_params(&data.params);
+    let mut frame = dataset::frame(&data, &encoding)?;
+    hwgym::store::write_parquet(out, &mut frame)?;
+    println!(
+        "wrote {} ({} distinct designs of {} rows, {} features, metrics {})",
+        out.display(),
+        data.samples.len(),
+        data.rows,
+        encoding.names().len(),
+        data.metrics.join(", ")
+    );
+    Ok(())
+}
+
+fn print_proxy_report(report: &proxy::Report) {
+    println!(
+        "{:<24} {:>8} {:>8} {:>14} {:>12} {:>11} {:>9} {:>8}",
+        "metric", "n_train", "n_test", "rmse", "nrmse_range", "nrmse_mean", "mape", "r2"
+    );
+    for (metric, r) in report {
+        println!(
+            "{:<24} {:>8} {:>8} {:>14.6} {:>11.3}% {:>10.3}% {:>8.3}% {:>8.5}",
+            metric,
+            r.n_train,
+            r.n_test,
+            r.rmse,
+            100.0 * r.nrmse_range,
+            100.0 * r.nrmse_mean,
+            100.0 * r.mape,
+            r.r2
+        );
+    }
 }

@@ -2,10 +2,9 @@
 //! by all shards) into a single parquet file, in run-id order — the same rows the unsharded sweep has.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use polars::prelude::*;
 
 use crate::store;
@@ -69,16 +68,6 @@ pub fn merged_frame(dirs: &[PathBuf]) -> Result<(DataFrame, MergeStats)> {
 /// Merges `dirs` into the parquet file `out`.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeStats> {
     let (mut frame, stats) = merged_frame(dirs)?;
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let tmp = out.with_extension(format!("parquet.{}.tmp", std::process::id()));
-    let f = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    anyhow::Context::with_context(ParquetWriter::new(f).finish(&mut frame), || {
-        format!("cannot write {}", tmp.display())
-    })?;
-    fs::rename(&tmp, out)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
+    store::write_parquet(out, &mut frame)?;
     Ok(stats)
 }

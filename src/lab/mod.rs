@@ -3,6 +3,7 @@
 //! Every function returns data; the CLI (`src/main.rs`) prints.
 
 pub mod bench;
+pub mod dataset;
 pub mod failed;
 pub mod merge;
 pub mod plan;
@@ -14,6 +15,7 @@ pub mod shard;
 pub mod slurm;
 pub mod stats;
 pub mod status;
+pub mod verify;
 
 // `cli.rs` in this directory is not part of the library: `src/main.rs` includes it as the binary's
 // printing layer for the lab subcommands.
