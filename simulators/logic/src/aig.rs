@@ -487,15 +487,18 @@ impl Aig {
         }
     }
 
+    /// Dereferences the cone of `root` breadth-first, using `cone` itself as the work list.
     fn deref_rec(&mut self, root: u32, cone: &mut Vec<u32>) {
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            cone.push(n);
+        cone.push(root);
+        let mut i = 0;
+        while i < cone.len() {
+            let n = cone[i];
+            i += 1;
             for f in [self.fanin0(n).node(), self.fanin1(n).node()] {
                 let node = &mut self.nodes[f as usize];
                 node.refs -= 1;
                 if node.refs == 0 && node.kind == Kind::And {
-                    stack.push(f);
+                    cone.push(f);
                 }
             }
         }

@@ -24,8 +24,10 @@ pub struct DryRun<'a> {
     aig: &'a Aig,
     doomed: &'a [u32],
     base: u32,
-    fake_levels: Vec<u32>,
-    memo: crate::aig::FastMap<(Lit, Lit), Lit>,
+    /// The imagined nodes: sorted fanins and level (node `base + i` is entry `i`). Candidate
+    /// structures are small, so a linear search beats hashing, and the buffer is the caller's to
+    /// reuse.
+    fake: &'a mut Vec<(Lit, Lit, u32)>,
     pub added: usize,
     /// Whether the structure reuses the node being replaced (it would create a cycle).
     pub touches: Option<u32>,
@@ -33,13 +35,18 @@ pub struct DryRun<'a> {
 }
 
 impl<'a> DryRun<'a> {
-    pub fn new(aig: &'a Aig, doomed: &'a [u32], root: Option<u32>) -> Self {
+    pub fn new(
+        aig: &'a Aig,
+        doomed: &'a [u32],
+        root: Option<u32>,
+        scratch: &'a mut Vec<(Lit, Lit, u32)>,
+    ) -> Self {
+        scratch.clear();
         DryRun {
             aig,
             doomed,
             base: aig.num_slots() as u32,
-            fake_levels: Vec::new(),
-            memo: Default::default(),
+            fake: scratch,
             added: 0,
             touches: root,
             uses_root: false,
@@ -59,24 +66,23 @@ impl AndBuilder for DryRun<'_> {
             if Some(l.node()) == self.touches {
                 self.uses_root = true;
             }
-            if !self.doomed.contains(&l.node()) || !self.aig.is_and(l.node()) {
+            if !self.aig.is_and(l.node()) || !self.doomed.contains(&l.node()) {
                 return l;
             }
         }
-        let key = if a < b { (a, b) } else { (b, a) };
-        if let Some(&l) = self.memo.get(&key) {
-            return l;
+        let (x, y) = if a < b { (a, b) } else { (b, a) };
+        if let Some(i) = self.fake.iter().position(|&(p, q, _)| p == x && q == y) {
+            return Lit::new(self.base + i as u32, false);
         }
-        let l = Lit::new(self.base + self.fake_levels.len() as u32, false);
+        let l = Lit::new(self.base + self.fake.len() as u32, false);
         let lev = 1 + self.level(a).max(self.level(b));
-        self.fake_levels.push(lev);
-        self.memo.insert(key, l);
+        self.fake.push((x, y, lev));
         self.added += 1;
         l
     }
     fn level(&self, l: Lit) -> u32 {
         if self.is_fake(l) {
-            self.fake_levels[(l.node() - self.base) as usize]
+            self.fake[(l.node() - self.base) as usize].2
         } else {
             self.aig.level(l.node())
         }

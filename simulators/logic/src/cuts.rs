@@ -31,24 +31,61 @@ impl Cut {
     }
 }
 
-/// Re-expresses `t` (over `from`) over the superset `to` (both sorted).
+/// Masks for swapping adjacent variables `j` and `j + 1` of a one-word table: bits that stay,
+/// bits that move up, bits that move down (by `1 << j`).
+const SWAP_MASKS: [[u64; 3]; 5] = [
+    [
+        0x9999_9999_9999_9999,
+        0x2222_2222_2222_2222,
+        0x4444_4444_4444_4444,
+    ],
+    [
+        0xC3C3_C3C3_C3C3_C3C3,
+        0x0C0C_0C0C_0C0C_0C0C,
+        0x3030_3030_3030_3030,
+    ],
+    [
+        0xF00F_F00F_F00F_F00F,
+        0x00F0_00F0_00F0_00F0,
+        0x0F00_0F00_0F00_0F00,
+    ],
+    [
+        0xFF00_00FF_FF00_00FF,
+        0x0000_FF00_0000_FF00,
+        0x00FF_0000_00FF_0000,
+    ],
+    [
+        0xFFFF_0000_0000_FFFF,
+        0x0000_0000_FFFF_0000,
+        0x0000_FFFF_0000_0000,
+    ],
+];
+
+fn swap_adjacent(t: u64, j: usize) -> u64 {
+    let [keep, up, down] = SWAP_MASKS[j];
+    let s = 1u32 << j;
+    (t & keep) | ((t & up) << s) | ((t & down) >> s)
+}
+
+/// Re-expresses `t` (over `from`, replicated to 64 bits) over the superset `to` (both sorted):
+/// each variable moves up to its new position by adjacent swaps, highest first, through
+/// positions the function does not depend on.
 pub fn expand(t: u64, from: &[u32], to: &[u32]) -> u64 {
     if from == to {
         return t;
     }
-    let pos: Vec<usize> = from
-        .iter()
-        .map(|l| to.iter().position(|x| x == l).expect("subset"))
-        .collect();
-    let mut r = 0u64;
-    for m in 0..(1usize << to.len()) {
-        let mut idx = 0;
-        for (i, &p) in pos.iter().enumerate() {
-            idx |= ((m >> p) & 1) << i;
+    let mut t = t;
+    let mut p = to.len();
+    for i in (0..from.len()).rev() {
+        p -= 1;
+        while to[p] != from[i] {
+            p -= 1;
         }
-        r |= ((t >> idx) & 1) << m;
+        for j in i..p {
+            t = swap_adjacent(t, j);
+        }
     }
-    normalize1(r, to.len())
+    t
 }
 
 fn merge_leaves(a: &Cut, b: &Cut, k: usize) -> Option<([u32; MAX_LEAVES], u8)> {
@@ -76,69 +113,78 @@ fn merge_leaves(a: &Cut, b: &Cut, k: usize) -> Option<([u32; MAX_LEAVES], u8)> {
     Some((out, n as u8))
 }
 
-/// Cuts of an AND node from its fanins' cut sets: pairwise merges, dominance-filtered, the best
-/// `limit` by `key` (smaller first), plus the trivial cut.
-pub fn merge_cut_sets(
-    node: u32,
-    f0: Lit,
-    cuts0: &[Cut],
-    f1: Lit,
-    cuts1: &[Cut],
-    k: usize,
-    limit: usize,
-    key: &dyn Fn(&Cut) -> u64,
-) -> Vec<Cut> {
-    // Leaves first (truth tables only for the cuts that survive filtering and truncation).
-    let sig = |c: &Cut| c.leaves().iter().fold(0u64, |s, &l| s | 1u64 << (l % 64));
-    let mut cands: Vec<(Cut, u64, usize, usize)> = Vec::new();
-    for (ia, a) in cuts0.iter().enumerate() {
-        for (ib, b) in cuts1.iter().enumerate() {
-            let Some((leaves, size)) = merge_leaves(a, b, k) else {
-                continue;
-            };
-            let cut = Cut {
-                leaves,
-                size,
-                truth: 0,
-            };
-            let s = sig(&cut);
-            if cands
-                .iter()
-                .any(|(c, cs, _, _)| cs & !s == 0 && c.dominates(&cut))
-            {
-                continue;
+/// Reusable buffers for [`CutMerger::merge`].
+#[derive(Default)]
+pub struct CutMerger {
+    /// Candidate cuts with their leaf signature, sort key and the fanin cuts they merge.
+    cands: Vec<(Cut, u64, u64, usize, usize)>,
+}
+
+impl CutMerger {
+    /// Cuts of an AND node from its fanins' cut sets: pairwise merges, dominance-filtered, the
+    /// best `limit` by `key` (smaller first, stable), plus the trivial cut; appended to `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn merge(
+        &mut self,
+        node: u32,
+        f0: Lit,
+        cuts0: &[Cut],
+        f1: Lit,
+        cuts1: &[Cut],
+        k: usize,
+        limit: usize,
+        key: &dyn Fn(&Cut) -> u64,
+        out: &mut Vec<Cut>,
+    ) {
+        // Leaves first (truth tables only for the cuts that survive filtering and truncation).
+        let sig = |c: &Cut| c.leaves().iter().fold(0u64, |s, &l| s | 1u64 << (l % 64));
+        let cands = &mut self.cands;
+        cands.clear();
+        for (ia, a) in cuts0.iter().enumerate() {
+            for (ib, b) in cuts1.iter().enumerate() {
+                let Some((leaves, size)) = merge_leaves(a, b, k) else {
+                    continue;
+                };
+                let cut = Cut {
+                    leaves,
+                    size,
+                    truth: 0,
+                };
+                let s = sig(&cut);
+                if cands
+                    .iter()
+                    .any(|(c, cs, ..)| cs & !s == 0 && c.dominates(&cut))
+                {
+                    continue;
+                }
+                cands.retain(|(c, cs, ..)| !(s & !cs == 0 && cut.dominates(c)));
+                cands.push((cut, s, 0, ia, ib));
             }
-            cands.retain(|(c, cs, _, _)| !(s & !cs == 0 && cut.dominates(c)));
-            cands.push((cut, s, ia, ib));
         }
-    }
-    let mut out: Vec<(Cut, usize, usize)> = cands
-        .into_iter()
-        .map(|(c, _, ia, ib)| (c, ia, ib))
-        .collect();
-    out.sort_by_key(|(c, _, _)| key(c));
-    // The cut made of the two fanins always stays: it guarantees a match for every node.
-    let (a, b) = (f0.node().min(f1.node()), f0.node().max(f1.node()));
-    let pair = out
-        .iter()
-        .position(|(c, _, _)| c.size == 2 && c.leaves[0] == a && c.leaves[1] == b);
-    if let Some(p) = pair.filter(|&p| p >= limit) {
-        out.swap(p, limit - 1);
-    }
-    out.truncate(limit);
-    let mut out: Vec<Cut> = out
-        .into_iter()
-        .map(|(mut cut, ia, ib)| {
+        for c in cands.iter_mut() {
+            c.2 = key(&c.0);
+        }
+        cands.sort_by_key(|c| c.2);
+        // The cut made of the two fanins always stays: it guarantees a match for every node.
+        let (a, b) = (f0.node().min(f1.node()), f0.node().max(f1.node()));
+        let pair = cands
+            .iter()
+            .position(|(c, ..)| c.size == 2 && c.leaves[0] == a && c.leaves[1] == b);
+        if let Some(p) = pair.filter(|&p| p >= limit) {
+            cands.swap(p, limit - 1);
+        }
+        cands.truncate(limit);
+        let (m0, m1) = (crate::aig::mask(f0), crate::aig::mask(f1));
+        out.extend(cands.iter().map(|&(mut cut, _, _, ia, ib)| {
             let (a, b) = (&cuts0[ia], &cuts1[ib]);
             let to = &cut.leaves[..cut.size as usize];
-            let ta = expand(a.truth, a.leaves(), to) ^ if f0.is_compl() { !0 } else { 0 };
-            let tb = expand(b.truth, b.leaves(), to) ^ if f1.is_compl() { !0 } else { 0 };
+            let ta = expand(a.truth, a.leaves(), to) ^ m0;
+            let tb = expand(b.truth, b.leaves(), to) ^ m1;
             cut.truth = normalize1(ta & tb, cut.size as usize);
             cut
-        })
-        .collect();
-    out.push(Cut::trivial(node));
-    out
+        }));
+        out.push(Cut::trivial(node));
+    }
 }
 
 /// Cut sets of every live node of a (compact) AIG, indexed by node slot.
@@ -152,9 +198,11 @@ pub fn enumerate(aig: &Aig, k: usize, limit: usize, key: &dyn Fn(&Cut) -> u64) -
     for &i in aig.inputs() {
         cuts[i as usize] = vec![Cut::trivial(i)];
     }
+    let mut merger = CutMerger::default();
     for n in aig.topo_order() {
         let (f0, f1) = (aig.fanin0(n), aig.fanin1(n));
-        let c = merge_cut_sets(
+        let mut c = Vec::with_capacity(limit + 1);
+        merger.merge(
             n,
             f0,
             &cuts[f0.node() as usize],
@@ -163,6 +211,7 @@ pub fn enumerate(aig: &Aig, k: usize, limit: usize, key: &dyn Fn(&Cut) -> u64) -
             k,
             limit,
             key,
+            &mut c,
         );
         cuts[n as usize] = c;
     }
@@ -197,4 +246,46 @@ pub fn minimize_support(cut: &Cut) -> Cut {
         c.truth = normalize1(r, c.size as usize);
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bit-by-bit definition of [`expand`].
+    fn expand_slow(t: u64, from: &[u32], to: &[u32]) -> u64 {
+        let pos: Vec<usize> = from
+            .iter()
+            .map(|l| to.iter().position(|x| x == l).unwrap())
+            .collect();
+        let mut r = 0u64;
+        for m in 0..(1usize << to.len()) {
+            let idx = pos
+                .iter()
+                .enumerate()
+                .fold(0, |acc, (i, &p)| acc | ((m >> p) & 1) << i);
+            r |= ((t >> idx) & 1) << m;
+        }
+        normalize1(r, to.len())
+    }
+
+    #[test]
+    fn expand_matches_definition() {
+        let mut seed = 7u64;
+        for _ in 0..2000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let to_len = 1 + (seed >> 60) as usize % 6;
+            let to: Vec<u32> = (0..to_len as u32).map(|x| 3 * x + 1).collect();
+            let from: Vec<u32> = to
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (seed >> (10 + i)) & 1 == 1)
+                .map(|(_, &l)| l)
+                .collect();
+            let t = normalize1(seed ^ (seed >> 17), from.len());
+            assert_eq!(expand(t, &from, &to), expand_slow(t, &from, &to));
+        }
+    }
 }

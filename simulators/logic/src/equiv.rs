@@ -2,7 +2,7 @@
 //! random simulation looks for a distinguishing pattern, then a SAT solver (batsat) proves each
 //! remaining output pair equal on the miter `a XOR b`.
 
-use batsat::{BasicSolver, SolverInterface, lbool};
+use batsat::{SolverInterface, lbool};
 use rand::Rng;
 
 use crate::aig::{Aig, Lit};
@@ -13,6 +13,10 @@ pub struct Params {
     pub seed: u64,
     /// 64-bit words of random patterns simulated before SAT.
     pub sim_words: usize,
+    /// Conflicts allowed per SAT query that would merge two internal nodes; a query that runs
+    /// out leaves the pair unmerged (sound: only proven pairs merge). Output queries are
+    /// unlimited.
+    pub merge_conflicts: u64,
 }
 
 impl Default for Params {
@@ -20,6 +24,7 @@ impl Default for Params {
         Params {
             seed: 1,
             sim_words: 128,
+            merge_conflicts: 2000,
         }
     }
 }
@@ -39,6 +44,8 @@ pub struct Stats {
     pub structurally_equal: usize,
     pub sat_calls: usize,
     pub counterexamples: usize,
+    /// Internal pairs whose merge query ran out of conflicts.
+    pub undecided: usize,
 }
 
 /// Copies `src` into `dst` over the given input literals; returns the output literals.
@@ -155,9 +162,10 @@ pub fn check(a: &Aig, b: &Aig, params: &Params) -> Result<(Verdict, Stats), Logi
             continue;
         }
         stats.sat_calls += 1;
-        match prove_equal(&f, fl, target, &mut marks) {
-            None => map[n as usize] = target,
-            Some(cex) => {
+        match prove_equal(&f, fl, target, &mut marks, params.merge_conflicts) {
+            Answer::Equal => map[n as usize] = target,
+            Answer::Unknown => stats.undecided += 1,
+            Answer::Differ(cex) => {
                 stats.counterexamples += 1;
                 refine(&m, &mut sigs, &cex);
                 let done: Vec<u32> = reps.values().map(|&(r, _)| r).collect();
@@ -180,7 +188,7 @@ pub fn check(a: &Aig, b: &Aig, params: &Params) -> Result<(Verdict, Stats), Logi
             continue;
         }
         stats.sat_calls += 1;
-        if let Some(cex) = prove_full(&f, x, y) {
+        if let Answer::Differ(cex) = miter_sat(&f, x, y, &|_| false, None) {
             return Ok((
                 Verdict::Different {
                     output: i,
@@ -214,8 +222,19 @@ fn mark_tfi(g: &Aig, root: u32, marks: &mut [u32], epoch: u32) {
     }
 }
 
-/// None when `x == y` is proven; otherwise an input pattern distinguishing them.
-fn prove_equal(g: &Aig, x: Lit, y: Lit, marks: &mut Marks) -> Option<Vec<bool>> {
+/// Outcome of a miter query.
+enum Answer {
+    /// The two literals are equal.
+    Equal,
+    /// An input pattern distinguishing them.
+    Differ(Vec<bool>),
+    /// The conflict budget ran out.
+    Unknown,
+}
+
+/// Proves `x == y` with local queries (cut points at shared nodes, deepened while the local
+/// model is spurious), then on the full cones; each query gets `budget` conflicts.
+fn prove_equal(g: &Aig, x: Lit, y: Lit, marks: &mut Marks, budget: u64) -> Answer {
     marks.a.resize(g.num_slots(), 0);
     marks.b.resize(g.num_slots(), 0);
     marks.epoch += 1;
@@ -231,9 +250,11 @@ fn prove_equal(g: &Aig, x: Lit, y: Lit, marks: &mut Marks) -> Option<Vec<bool>> 
         if depth > top {
             break;
         }
-        let local = miter_sat(g, x, y, &|n| {
-            n != x.node() && n != y.node() && shared(n) && g.level(n) + depth <= top
-        })?;
+        let cut = |n| n != x.node() && n != y.node() && shared(n) && g.level(n) + depth <= top;
+        let local = match miter_sat(g, x, y, &cut, Some(budget)) {
+            Answer::Differ(m) => m,
+            other => return other,
+        };
         // The local model may be a real counterexample already: check it by simulation
         // (`g` only grows by `and`, so slot order is topological).
         let mut v = vec![false; g.num_slots()];
@@ -249,20 +270,37 @@ fn prove_equal(g: &Aig, x: Lit, y: Lit, marks: &mut Marks) -> Option<Vec<bool>> 
         }
         let val = |l: Lit| v[l.node() as usize] ^ l.is_compl();
         if val(x) != val(y) {
-            return Some(local);
+            return Answer::Differ(local);
         }
     }
-    prove_full(g, x, y)
+    miter_sat(g, x, y, &|_| false, Some(budget))
 }
 
-/// Full-cone SAT check: None if equal, else a counterexample over the inputs.
-fn prove_full(g: &Aig, x: Lit, y: Lit) -> Option<Vec<bool>> {
-    miter_sat(g, x, y, &|_| false)
+/// Counts learnt clauses (one per conflict) and stops the solver past a budget.
+struct Budget {
+    conflicts: u64,
+    limit: u64,
 }
 
-/// Solves `x != y` with nodes for which `cut(n)` holds treated as free variables.
-fn miter_sat(g: &Aig, x: Lit, y: Lit, cut: &dyn Fn(u32) -> bool) -> Option<Vec<bool>> {
-    let mut solver = BasicSolver::default();
+impl batsat::Callbacks for Budget {
+    fn on_new_clause(&mut self, _c: &[batsat::Lit], kind: batsat::ClauseKind) {
+        if kind == batsat::ClauseKind::Learnt {
+            self.conflicts += 1;
+        }
+    }
+    fn stop(&self) -> bool {
+        self.conflicts >= self.limit
+    }
+}
+
+/// Solves `x != y` with nodes for which `cut(n)` holds treated as free variables, within
+/// `budget` conflicts if given.
+fn miter_sat(g: &Aig, x: Lit, y: Lit, cut: &dyn Fn(u32) -> bool, budget: Option<u64>) -> Answer {
+    let cb = Budget {
+        conflicts: 0,
+        limit: budget.unwrap_or(u64::MAX),
+    };
+    let mut solver = batsat::Solver::new(batsat::SolverOpts::default(), cb);
     let mut var: crate::aig::FastMap<u32, batsat::Var> = Default::default();
     let mut stack = vec![x.node(), y.node()];
     while let Some(&n) = stack.last() {
@@ -303,10 +341,14 @@ fn miter_sat(g: &Aig, x: Lit, y: Lit, cut: &dyn Fn(u32) -> bool) -> Option<Vec<b
     let (a, b) = (lit(x), lit(y));
     solver.add_clause_reuse(&mut vec![a, b]);
     solver.add_clause_reuse(&mut vec![!a, !b]);
-    if solver.solve_limited(&[]) != lbool::TRUE {
-        return None;
+    let r = solver.solve_limited(&[]);
+    if r == lbool::FALSE {
+        return Answer::Equal;
     }
-    Some(
+    if r != lbool::TRUE {
+        return Answer::Unknown;
+    }
+    Answer::Differ(
         g.inputs()
             .iter()
             .map(|i| {

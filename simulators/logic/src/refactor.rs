@@ -2,9 +2,12 @@
 //! collapsed into its truth table, re-expressed as a factored irredundant SOP (of the function or its
 //! complement) and substituted when it needs fewer nodes than the freed MFFC.
 
-use crate::aig::Aig;
+use std::rc::Rc;
+
+use crate::aig::{Aig, FastMap, Lit};
 use crate::build::{AndBuilder, DryRun, build_expr};
-use crate::window::{Required, commit, cone_nodes, cone_truths, reconv_cut};
+use crate::truth::Expr;
+use crate::window::{Required, Window, commit};
 
 #[derive(Clone, Debug)]
 pub struct Params {
@@ -37,42 +40,49 @@ pub struct Stats {
 pub fn run(aig: &mut Aig, params: &Params) -> Stats {
     let mut required = Required::new(aig, params.preserve_levels);
     let mut stats = Stats::default();
-    let mut visited = Vec::new();
-    let mut mffc = Vec::new();
+    let mut win = Window::default();
+    let mut scratch = Vec::new();
+    let mut leaf_lits: Vec<Lit> = Vec::new();
+    // Factored forms per cone function: regular circuits (adders, voters, decoders) repeat the
+    // same window functions many times, and factoring dominates the pass.
+    let mut forms: FastMap<Vec<u64>, Rc<(Expr, bool)>> = FastMap::default();
+    let mut key: Vec<u64> = Vec::new();
     for n in aig.topo_order() {
         if !aig.is_and(n) {
             continue;
         }
-        let leaves = reconv_cut(aig, n, params.max_leaves, &mut visited);
-        if leaves.len() < 2 {
-            continue;
-        }
-        aig.mffc_collect(n, &leaves, &mut mffc);
+        win.build(aig, n, params.max_leaves);
         // A one-node cone can only be rebuilt as itself (a 10-input function of one AND of two
         // leaves), so it is skipped even with `-z`.
-        if mffc.len() < 2 {
-            continue;
-        }
-        let cone = cone_nodes(aig, n, &leaves);
-        if cone.len() > params.max_cone {
+        if win.leaves.len() < 2 || win.mffc.len() < 2 || win.cone.len() > params.max_cone {
             continue;
         }
         stats.nodes_tried += 1;
-        let tts = cone_truths(aig, &leaves, &cone);
-        let (expr, inv) = crate::truth::factor_best(&tts[&n], leaves.len());
-        let leaf_lits: Vec<crate::aig::Lit> = leaves
-            .iter()
-            .map(|&l| crate::aig::Lit::new(l, false))
-            .collect();
-        let mut dry = DryRun::new(aig, &mffc, Some(n));
-        let root = build_expr(&mut dry, &expr, &leaf_lits);
+        win.simulate(aig);
+        let nvars = win.leaves.len();
+        key.clear();
+        key.extend_from_slice(win.truth(n).expect("simulated"));
+        key.push(nvars as u64);
+        let form = match forms.get(&key) {
+            Some(f) => f.clone(),
+            None => {
+                let f = Rc::new(crate::truth::factor_best(&key[..key.len() - 1], nvars));
+                forms.insert(key.clone(), f.clone());
+                f
+            }
+        };
+        let (expr, inv) = (&form.0, form.1);
+        leaf_lits.clear();
+        leaf_lits.extend(win.leaves.iter().map(|&l| Lit::new(l, false)));
+        let mut dry = DryRun::new(aig, &win.mffc, Some(n), &mut scratch);
+        let root = build_expr(&mut dry, expr, &leaf_lits);
         let level = dry.level(root);
-        let gain = mffc.len() as i64 - dry.added as i64;
+        let gain = win.mffc.len() as i64 - dry.added as i64;
         if level > required.get(n) || gain < 0 || (gain == 0 && !params.zero_gain) {
             continue;
         }
         if commit(aig, n, &mut required, |rec| {
-            build_expr(rec, &expr, &leaf_lits).not_if(inv)
+            build_expr(rec, expr, &leaf_lits).not_if(inv)
         }) {
             stats.replacements += 1;
             stats.gain += gain as usize;

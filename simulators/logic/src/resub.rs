@@ -3,7 +3,7 @@
 //! (0-resub) or as the AND/OR of two divisors (1-resub) when that frees more nodes than it adds.
 
 use crate::aig::{Aig, Lit};
-use crate::window::{Required, commit, cone_nodes, cone_truths, reconv_cut};
+use crate::window::{Required, Window, commit};
 
 #[derive(Clone, Debug)]
 pub struct Params {
@@ -40,20 +40,33 @@ pub struct Stats {
 pub fn run(aig: &mut Aig, params: &Params) -> Stats {
     let mut required = Required::new(aig, params.preserve_levels);
     let mut stats = Stats::default();
-    let mut visited = Vec::new();
-    let mut mffc = Vec::new();
+    let mut win = Window::default();
+    let mut divs: Vec<u32> = Vec::new();
+    // Per slot: the window (epoch) in which the node became a divisor.
+    let mut div_mark: Vec<u32> = Vec::new();
+    let mut epoch = 0u32;
+    let mut target: Vec<u64> = Vec::new();
+    let mut ntarget: Vec<u64> = Vec::new();
+    let mut cands: Vec<(Lit, u32)> = Vec::new();
     for n in aig.topo_order() {
         if !aig.is_and(n) {
             continue;
         }
-        let leaves = reconv_cut(aig, n, params.max_leaves, &mut visited);
-        aig.mffc_collect(n, &leaves, &mut mffc);
-        let cone = cone_nodes(aig, n, &leaves);
-        let mut tts = cone_truths(aig, &leaves, &cone);
+        win.build(aig, n, params.max_leaves);
+        win.simulate(aig);
         stats.nodes_tried += 1;
+        if div_mark.len() < aig.num_slots() {
+            div_mark.resize(aig.num_slots(), 0);
+        }
+        epoch += 1;
         // Divisors: window nodes outside the MFFC, then side nodes fed only by divisors.
-        let mut divs: Vec<u32> = leaves.iter().copied().filter(|&l| l != 0).collect();
-        divs.extend(cone.iter().copied().filter(|x| !mffc.contains(x)));
+        divs.clear();
+        divs.extend(win.leaves.iter().copied().filter(|&l| l != 0));
+        divs.extend(win.cone.iter().copied().filter(|&x| !win.in_mffc(x)));
+        for &d in &divs {
+            div_mark[d as usize] = epoch;
+        }
+        let is_div = |div_mark: &[u32], x: u32| x == 0 || div_mark[x as usize] == epoch;
         let req = required.get(n);
         let mut k = 0;
         while k < divs.len() && divs.len() < params.max_divisors {
@@ -63,31 +76,26 @@ pub fn run(aig: &mut Aig, params: &Params) -> Stats {
                 if divs.len() >= params.max_divisors {
                     break;
                 }
-                if fo == n || !aig.is_and(fo) || tts.contains_key(&fo) || aig.level(fo) > req {
+                if fo == n || !aig.is_and(fo) || win.truth(fo).is_some() || aig.level(fo) > req {
                     continue;
                 }
                 let (a, b) = (aig.fanin0(fo), aig.fanin1(fo));
-                let (Some(ta), Some(tb)) = (tts.get(&a.node()), tts.get(&b.node())) else {
-                    continue;
-                };
-                if !divs.contains(&a.node()) && a.node() != 0
-                    || !divs.contains(&b.node()) && b.node() != 0
-                {
+                if win.truth(a.node()).is_none() || win.truth(b.node()).is_none() {
                     continue;
                 }
-                let (ma, mb) = (crate::aig::mask(a), crate::aig::mask(b));
-                let v: Vec<u64> = ta
-                    .iter()
-                    .zip(tb)
-                    .map(|(x, y)| (x ^ ma) & (y ^ mb))
-                    .collect();
-                tts.insert(fo, v);
+                if !is_div(&div_mark, a.node()) || !is_div(&div_mark, b.node()) {
+                    continue;
+                }
+                win.add_and(fo, a, b);
                 divs.push(fo);
+                div_mark[fo as usize] = epoch;
             }
         }
-        let target = tts[&n].clone();
-        let ntarget: Vec<u64> = target.iter().map(|w| !w).collect();
-        let usable = |d: u32| aig.level(d) <= req;
+        target.clear();
+        target.extend_from_slice(win.truth(n).expect("simulated"));
+        ntarget.clear();
+        ntarget.extend(target.iter().map(|w| !w));
+        let tt = |d: u32| win.truth(d).expect("divisor simulated");
         // Constant or 0-resub.
         let mut found: Option<Lit> = None;
         if crate::truth::is_zero(&target) {
@@ -97,49 +105,50 @@ pub fn run(aig: &mut Aig, params: &Params) -> Stats {
         }
         if found.is_none() {
             for &d in &divs {
-                if !usable(d) {
+                if aig.level(d) > req {
                     continue;
                 }
-                if tts[&d] == target {
+                if tt(d) == target {
                     found = Some(Lit::new(d, false));
                     break;
                 }
-                if tts[&d] == ntarget {
+                if tt(d) == ntarget {
                     found = Some(Lit::new(d, true));
                     break;
                 }
             }
         }
+        let mffc_len = win.mffc.len();
         if let Some(l) = found {
-            if (!mffc.is_empty() || params.zero_gain) && commit(aig, n, &mut required, |_| l) {
+            if (mffc_len > 0 || params.zero_gain) && commit(aig, n, &mut required, |_| l) {
                 stats.resub0 += 1;
-                stats.gain += mffc.len();
+                stats.gain += mffc_len;
             }
             continue;
         }
-        if params.max_new_nodes == 0 || mffc.is_empty() || (mffc.len() == 1 && !params.zero_gain) {
+        if params.max_new_nodes == 0 || mffc_len == 0 || (mffc_len == 1 && !params.zero_gain) {
             continue;
         }
         // 1-resub: target = a & b (or !target = a & b) where both literals contain the on-set.
         let mut pick: Option<(Lit, Lit, bool)> = None;
         'outer: for (goal, out_compl) in [(&target, false), (&ntarget, true)] {
-            let mut cands: Vec<(Lit, &Vec<u64>)> = Vec::new();
+            cands.clear();
             for &d in &divs {
                 if aig.level(d) + 1 > req {
                     continue;
                 }
-                let t = &tts[&d];
+                let t = tt(d);
                 if goal.iter().zip(t).all(|(g, x)| g & !x == 0) {
-                    cands.push((Lit::new(d, false), t));
+                    cands.push((Lit::new(d, false), d));
                 }
                 if goal.iter().zip(t).all(|(g, x)| g & x == 0) {
-                    cands.push((Lit::new(d, true), t));
+                    cands.push((Lit::new(d, true), d));
                 }
             }
             for i in 0..cands.len() {
                 for j in i + 1..cands.len() {
-                    let (la, ta) = cands[i];
-                    let (lb, tb) = cands[j];
+                    let ((la, da), (lb, db)) = (cands[i], cands[j]);
+                    let (ta, tb) = (tt(da), tt(db));
                     let (ma, mb) = (crate::aig::mask(la), crate::aig::mask(lb));
                     if goal
                         .iter()
@@ -158,7 +167,7 @@ pub fn run(aig: &mut Aig, params: &Params) -> Stats {
             })
         {
             stats.resub1 += 1;
-            stats.gain += mffc.len() - 1;
+            stats.gain += mffc_len - 1;
         }
     }
     stats

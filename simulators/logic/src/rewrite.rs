@@ -5,7 +5,7 @@
 
 use crate::aig::{Aig, Lit};
 use crate::build::DryRun;
-use crate::cuts::{Cut, merge_cut_sets};
+use crate::cuts::{Cut, CutMerger};
 use crate::npn::{library, npn_table};
 use crate::window::{Required, commit};
 
@@ -39,6 +39,7 @@ pub struct Stats {
 struct CutCache {
     memo: Vec<Option<Vec<Cut>>>,
     limit: usize,
+    merger: CutMerger,
 }
 
 impl CutCache {
@@ -79,7 +80,9 @@ impl CutCache {
             let key = |c: &Cut| (crate::cuts::MAX_LEAVES - c.size as usize) as u64;
             let c0 = self.memo[f0.node() as usize].as_ref().unwrap();
             let c1 = self.memo[f1.node() as usize].as_ref().unwrap();
-            let cuts = merge_cut_sets(n, f0, c0, f1, c1, 4, self.limit, &key);
+            let mut cuts = Vec::with_capacity(self.limit + 1);
+            self.merger
+                .merge(n, f0, c0, f1, c1, 4, self.limit, &key, &mut cuts);
             self.memo[n as usize] = Some(cuts);
             stack.pop();
         }
@@ -105,10 +108,12 @@ pub fn run(aig: &mut Aig, params: &Params) -> Stats {
     let mut cache = CutCache {
         memo: Vec::new(),
         limit: params.cut_limit,
+        merger: CutMerger::default(),
     };
     let mut stats = Stats::default();
     let mut cone = Vec::new();
     let mut scratch = Vec::new();
+    let mut fake = Vec::new();
     let _ = aig.take_touched();
     for n in aig.topo_order() {
         if !aig.is_and(n) {
@@ -132,7 +137,7 @@ pub fn run(aig: &mut Aig, params: &Params) -> Stats {
             };
             let inputs = transform_inputs(cut, t);
             for (si, s) in structs.iter().enumerate() {
-                let mut dry = DryRun::new(aig, &cone, Some(n));
+                let mut dry = DryRun::new(aig, &cone, Some(n), &mut fake);
                 let root = s.build(&mut dry, &inputs, &mut scratch);
                 let level = crate::build::AndBuilder::level(&dry, root);
                 if level > req {

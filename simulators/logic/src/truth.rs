@@ -90,15 +90,6 @@ pub fn is_zero(t: &[u64]) -> bool {
 pub fn is_ones(t: &[u64]) -> bool {
     t.iter().all(|&w| w == !0)
 }
-fn and(a: &[u64], b: &[u64]) -> Vec<u64> {
-    a.iter().zip(b).map(|(x, y)| x & y).collect()
-}
-fn andn(a: &[u64], b: &[u64]) -> Vec<u64> {
-    a.iter().zip(b).map(|(x, y)| x & !y).collect()
-}
-fn or(a: &[u64], b: &[u64]) -> Vec<u64> {
-    a.iter().zip(b).map(|(x, y)| x | y).collect()
-}
 
 /// A product term: bit `i` of `pos` means variable `i`, bit `i` of `neg` means its complement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,135 +107,120 @@ impl Cube {
 /// An irredundant sum of products covering `on` (completely specified) over `nvars` variables.
 pub fn isop(on: &[u64], nvars: usize) -> Vec<Cube> {
     let mut cubes = Vec::new();
-    if on.len() <= 16 {
-        let mut t = [0u64; 16];
-        t[..on.len()].copy_from_slice(on);
-        isop_fixed(&t, &t, nvars, nvars, on.len(), &mut cubes);
+    if on.len() == 1 {
+        isop1(on[0], on[0], nvars.min(6), &mut cubes);
     } else {
-        isop_rec(on, on, nvars, &mut cubes);
+        let mut out = vec![0u64; on.len()];
+        isop_words(on, on, &mut out, &mut cubes);
     }
     cubes
 }
 
-type Fixed = [u64; 16];
-
-fn cof_fixed(t: &Fixed, v: usize, value: bool, nw: usize) -> Fixed {
-    let mut r = *t;
-    if v < 6 {
-        let m = VAR_MASKS[v];
-        let s = 1u32 << v;
-        for w in r[..nw].iter_mut() {
-            *w = if value {
-                (*w & m) | ((*w & m) >> s)
-            } else {
-                (*w & !m) | ((*w & !m) << s)
-            };
-        }
-    } else {
-        let step = 1usize << (v - 6);
-        let mut i = 0;
-        while i < nw {
-            for j in 0..step {
-                let src = if value { t[i + step + j] } else { t[i + j] };
-                r[i + j] = src;
-                r[i + step + j] = src;
-            }
-            i += 2 * step;
-        }
+/// Minato–Morreale ISOP of an incompletely specified function given by `lower ⊆ upper` on tables of
+/// `lower.len()` words (a power of two), splitting on the highest variable either bound depends
+/// on. Variables of six and above select words, so their cofactors are the two halves of the
+/// table: the recursion halves the tables instead of copying them, and below six variables it
+/// runs on single words ([`isop1`]) without allocating. Returns the cover's function in `out`.
+fn isop_words(lower: &[u64], upper: &[u64], out: &mut [u64], cubes: &mut Vec<Cube>) {
+    let nw = lower.len();
+    if lower.iter().all(|&w| w == 0) {
+        out.fill(0);
+        return;
     }
-    r
+    if upper.iter().all(|&w| w == !0) {
+        cubes.push(Cube { pos: 0, neg: 0 });
+        out.fill(!0);
+        return;
+    }
+    if nw == 1 {
+        out[0] = isop1(lower[0], upper[0], 6, cubes);
+        return;
+    }
+    let half = nw / 2;
+    let (l0, l1) = lower.split_at(half);
+    let (u0, u1) = upper.split_at(half);
+    if l0 == l1 && u0 == u1 {
+        // Independent of the highest variable: solve one half, replicate.
+        let (o0, o1) = out.split_at_mut(half);
+        isop_words(l0, u0, o0, cubes);
+        o1.copy_from_slice(o0);
+        return;
+    }
+    let v = 5 + nw.trailing_zeros();
+    // Scratch for the sub-problems: bounds and results of the three recursive calls.
+    let mut small = [0u64; 40];
+    let mut large = Vec::new();
+    let buf: &mut [u64] = if 5 * half <= small.len() {
+        &mut small[..5 * half]
+    } else {
+        large.resize(5 * half, 0);
+        &mut large
+    };
+    let (lb, rest) = buf.split_at_mut(half);
+    let (ub, rest) = rest.split_at_mut(half);
+    let (r0, rest) = rest.split_at_mut(half);
+    let (r1, rs) = rest.split_at_mut(half);
+    for i in 0..half {
+        lb[i] = l0[i] & !u1[i];
+    }
+    let start0 = cubes.len();
+    isop_words(lb, u0, r0, cubes);
+    for c in &mut cubes[start0..] {
+        c.neg |= 1 << v;
+    }
+    for i in 0..half {
+        lb[i] = l1[i] & !u0[i];
+    }
+    let start1 = cubes.len();
+    isop_words(lb, u1, r1, cubes);
+    for c in &mut cubes[start1..] {
+        c.pos |= 1 << v;
+    }
+    for i in 0..half {
+        lb[i] = (l0[i] & !r0[i]) | (l1[i] & !r1[i]);
+        ub[i] = u0[i] & u1[i];
+    }
+    isop_words(lb, ub, rs, cubes);
+    let (o0, o1) = out.split_at_mut(half);
+    for i in 0..half {
+        o0[i] = r0[i] | rs[i];
+        o1[i] = r1[i] | rs[i];
+    }
 }
 
-/// ISOP on fixed-size tables (up to 10 variables) without heap allocation.
-fn isop_fixed(
-    lower: &Fixed,
-    upper: &Fixed,
-    nvars: usize,
-    top: usize,
-    nw: usize,
-    cubes: &mut Vec<Cube>,
-) -> Fixed {
-    if lower[..nw].iter().all(|&w| w == 0) {
-        return [0; 16];
+/// [`isop_words`] on one word, splitting on the highest variable below `top` the bounds depend on.
+fn isop1(lower: u64, upper: u64, top: usize, cubes: &mut Vec<Cube>) -> u64 {
+    if lower == 0 {
+        return 0;
     }
-    if upper[..nw].iter().all(|&w| w == !0) {
+    if upper == !0 {
         cubes.push(Cube { pos: 0, neg: 0 });
-        return [!0; 16];
+        return !0;
     }
-    // Variables at or above `top` were split off by the callers: the cofactors do not depend on them.
+    let dep = |t: u64, v: usize| {
+        let (m, s) = (VAR_MASKS[v], 1u32 << v);
+        ((t & m) >> s) != (t & !m)
+    };
     let v = (0..top)
         .rev()
-        .find(|&v| depends_on(&lower[..nw], v) || depends_on(&upper[..nw], v))
+        .find(|&v| dep(lower, v) || dep(upper, v))
         .expect("non-constant");
-    let (l0, l1) = (
-        cof_fixed(lower, v, false, nw),
-        cof_fixed(lower, v, true, nw),
-    );
-    let (u0, u1) = (
-        cof_fixed(upper, v, false, nw),
-        cof_fixed(upper, v, true, nw),
-    );
-    let op = |a: &Fixed, b: &Fixed, f: &dyn Fn(u64, u64) -> u64| -> Fixed {
-        let mut r = [0u64; 16];
-        for i in 0..nw {
-            r[i] = f(a[i], b[i]);
-        }
-        r
-    };
+    let (m, s) = (VAR_MASKS[v], 1u32 << v);
+    let cof0 = |t: u64| (t & !m) | ((t & !m) << s);
+    let cof1 = |t: u64| (t & m) | ((t & m) >> s);
+    let (l0, l1, u0, u1) = (cof0(lower), cof1(lower), cof0(upper), cof1(upper));
     let start0 = cubes.len();
-    let r0 = isop_fixed(&op(&l0, &u1, &|x, y| x & !y), &u0, nvars, v, nw, cubes);
+    let r0 = isop1(l0 & !u1, u0, v, cubes);
     for c in &mut cubes[start0..] {
         c.neg |= 1 << v;
     }
     let start1 = cubes.len();
-    let r1 = isop_fixed(&op(&l1, &u0, &|x, y| x & !y), &u1, nvars, v, nw, cubes);
+    let r1 = isop1(l1 & !u0, u1, v, cubes);
     for c in &mut cubes[start1..] {
         c.pos |= 1 << v;
     }
-    let rest = op(
-        &op(&l0, &r0, &|x, y| x & !y),
-        &op(&l1, &r1, &|x, y| x & !y),
-        &|x, y| x | y,
-    );
-    let rs = isop_fixed(&rest, &op(&u0, &u1, &|x, y| x & y), nvars, v, nw, cubes);
-    let xv = var(v, nvars);
-    let mut out = [0u64; 16];
-    for i in 0..nw {
-        out[i] = (r0[i] & !xv[i]) | (r1[i] & xv[i]) | rs[i];
-    }
-    out
-}
-
-fn isop_rec(lower: &[u64], upper: &[u64], nvars: usize, cubes: &mut Vec<Cube>) -> Vec<u64> {
-    if is_zero(lower) {
-        return vec![0; lower.len()];
-    }
-    if is_ones(upper) {
-        cubes.push(Cube { pos: 0, neg: 0 });
-        return vec![!0; lower.len()];
-    }
-    let v = (0..nvars)
-        .rev()
-        .find(|&v| depends_on(lower, v) || depends_on(upper, v))
-        .expect("non-constant");
-    let (l0, l1) = (cofactor(lower, v, false), cofactor(lower, v, true));
-    let (u0, u1) = (cofactor(upper, v, false), cofactor(upper, v, true));
-    let start0 = cubes.len();
-    let r0 = isop_rec(&andn(&l0, &u1), &u0, nvars, cubes);
-    for c in &mut cubes[start0..] {
-        c.neg |= 1 << v;
-    }
-    let start1 = cubes.len();
-    let r1 = isop_rec(&andn(&l1, &u0), &u1, nvars, cubes);
-    for c in &mut cubes[start1..] {
-        c.pos |= 1 << v;
-    }
-    let rest = or(&andn(&l0, &r0), &andn(&l1, &r1));
-    let rs = isop_rec(&rest, &and(&u0, &u1), nvars, cubes);
-    let xv = var(v, nvars);
-    let a = andn(&r0, &xv);
-    let b = and(&r1, &xv);
-    or(&or(&a, &b), &rs)
+    let rs = isop1((l0 & !r0) | (l1 & !r1), u0 & u1, v, cubes);
+    (r0 & !m) | (r1 & m) | rs
 }
 
 /// A factored form over numbered variables.
@@ -297,21 +273,21 @@ pub fn factor(cubes: &[Cube]) -> Expr {
         parts.push(factor(&rest));
         return flatten_and(parts);
     }
+    // The most frequent literal (lowest variable, positive first, on ties).
+    let mut count = [[0usize; 2]; 32];
+    for c in cubes {
+        for (k, mut bits) in [c.pos, c.neg].into_iter().enumerate() {
+            while bits != 0 {
+                count[bits.trailing_zeros() as usize][k] += 1;
+                bits &= bits - 1;
+            }
+        }
+    }
     let mut best: Option<(usize, u32, bool)> = None;
-    for v in 0..32u32 {
-        for compl in [false, true] {
-            let count = cubes
-                .iter()
-                .filter(|c| {
-                    if compl {
-                        c.neg >> v & 1 == 1
-                    } else {
-                        c.pos >> v & 1 == 1
-                    }
-                })
-                .count();
-            if count >= 2 && best.is_none_or(|(b, _, _)| count > b) {
-                best = Some((count, v, compl));
+    for (v, cv) in count.iter().enumerate() {
+        for (k, &n) in cv.iter().enumerate() {
+            if n >= 2 && best.is_none_or(|(b, _, _)| n > b) {
+                best = Some((n, v as u32, k == 1));
             }
         }
     }
@@ -353,8 +329,11 @@ pub fn factor(cubes: &[Cube]) -> Expr {
 }
 
 fn lits_of(c: Cube) -> Vec<Expr> {
-    let mut v = Vec::new();
-    for i in 0..32 {
+    let mut v = Vec::with_capacity(c.literals() as usize + 1);
+    let mut bits = c.pos | c.neg;
+    while bits != 0 {
+        let i = bits.trailing_zeros();
+        bits &= bits - 1;
         if c.pos >> i & 1 == 1 {
             v.push(Expr::Var(i, false));
         }

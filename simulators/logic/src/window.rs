@@ -106,86 +106,176 @@ pub fn commit(
     true
 }
 
-/// Reconvergence-driven cut of `root` with at most `max_leaves` leaves (ABC's `Abc_NodeFindCut`):
-/// grows from the fanins by expanding the leaf that adds the fewest new leaves.
-pub fn reconv_cut(aig: &Aig, root: u32, max_leaves: usize, visited: &mut Vec<u32>) -> Vec<u32> {
-    visited.clear();
-    visited.push(root);
-    let mut leaves: Vec<u32> = Vec::new();
-    for f in [aig.fanin0(root).node(), aig.fanin1(root).node()] {
-        if !leaves.contains(&f) {
-            leaves.push(f);
-            visited.push(f);
+/// A reconvergence-driven window around one node (reused from node to node, so a pass allocates
+/// its buffers once): the leaves, the AND nodes between them and the root (fanins first), the
+/// root's MFFC bounded by the leaves, and truth tables over the leaves (leaf `i` is variable `i`)
+/// of the nodes simulated so far. Membership tests use per-slot epoch stamps instead of searches.
+#[derive(Default)]
+pub struct Window {
+    /// Sorted leaves.
+    pub leaves: Vec<u32>,
+    /// AND nodes strictly above the leaves up to and including the root, fanins first.
+    pub cone: Vec<u32>,
+    /// The root's MFFC bounded by the leaves (AND nodes freed if the root is replaced).
+    pub mffc: Vec<u32>,
+    words: usize,
+    epoch: u32,
+    /// Per slot: the epoch in which the node was visited (cut growth, then cone collection).
+    seen: Vec<u32>,
+    /// Per slot: the epoch in which the node was marked as part of the MFFC.
+    in_mffc: Vec<u32>,
+    /// Per slot: the epoch in which the node got a truth table, and its index.
+    tt_stamp: Vec<u32>,
+    tt_index: Vec<u32>,
+    /// Truth tables, `words` per entry.
+    truths: Vec<u64>,
+    stack: Vec<(u32, bool)>,
+}
+
+impl Window {
+    fn next_epoch(&mut self) -> u32 {
+        if self.epoch == u32::MAX {
+            self.epoch = 0;
+            for v in [&mut self.seen, &mut self.in_mffc, &mut self.tt_stamp] {
+                v.iter_mut().for_each(|x| *x = 0);
+            }
         }
+        self.epoch += 1;
+        self.epoch
     }
-    loop {
-        let mut best: Option<(usize, i32, u32)> = None;
-        for (i, &l) in leaves.iter().enumerate() {
-            if !aig.is_and(l) {
+
+    /// Collects the leaves (at most `max_leaves`), the cone and the MFFC of `root`. The cut grows
+    /// from the fanins by expanding the leaf that adds the fewest new leaves, deepest first on ties
+    /// (ABC's `Abc_NodeFindCut`).
+    pub fn build(&mut self, aig: &mut Aig, root: u32, max_leaves: usize) {
+        let slots = aig.num_slots();
+        if self.seen.len() < slots {
+            self.seen.resize(slots, 0);
+            self.in_mffc.resize(slots, 0);
+            self.tt_stamp.resize(slots, 0);
+            self.tt_index.resize(slots, 0);
+        }
+        let e = self.next_epoch();
+        self.seen[root as usize] = e;
+        self.leaves.clear();
+        for f in [aig.fanin0(root).node(), aig.fanin1(root).node()] {
+            if self.seen[f as usize] != e {
+                self.seen[f as usize] = e;
+                self.leaves.push(f);
+            }
+        }
+        loop {
+            let mut best: Option<(usize, i32, u32)> = None;
+            for (i, &l) in self.leaves.iter().enumerate() {
+                if !aig.is_and(l) {
+                    continue;
+                }
+                let fs = [aig.fanin0(l).node(), aig.fanin1(l).node()];
+                let cost = fs.iter().filter(|&&f| self.seen[f as usize] != e).count() as i32 - 1;
+                if best.is_none_or(|(_, c, lev)| cost < c || (cost == c && aig.level(l) > lev)) {
+                    best = Some((i, cost, aig.level(l)));
+                }
+            }
+            let Some((i, cost, _)) = best else { break };
+            if self.leaves.len() as i32 + cost > max_leaves as i32 {
+                break;
+            }
+            let l = self.leaves.swap_remove(i);
+            for f in [aig.fanin0(l).node(), aig.fanin1(l).node()] {
+                if self.seen[f as usize] != e {
+                    self.seen[f as usize] = e;
+                    self.leaves.push(f);
+                }
+            }
+        }
+        self.leaves.sort_unstable();
+
+        aig.mffc_collect(root, &self.leaves, &mut self.mffc);
+        let e = self.next_epoch();
+        for &m in &self.mffc {
+            self.in_mffc[m as usize] = e;
+        }
+
+        // Cone: depth-first from the root, stopping at the leaves.
+        for &l in &self.leaves {
+            self.seen[l as usize] = e;
+        }
+        self.cone.clear();
+        self.stack.clear();
+        self.stack.push((root, false));
+        while let Some((n, done)) = self.stack.pop() {
+            if done {
+                self.cone.push(n);
                 continue;
             }
-            let fs = [aig.fanin0(l).node(), aig.fanin1(l).node()];
-            let cost = fs.iter().filter(|f| !visited.contains(f)).count() as i32 - 1;
-            if best.is_none_or(|(_, c, lev)| cost < c || (cost == c && aig.level(l) > lev)) {
-                best = Some((i, cost, aig.level(l)));
+            if self.seen[n as usize] == e {
+                continue;
+            }
+            self.seen[n as usize] = e;
+            self.stack.push((n, true));
+            self.stack.push((aig.fanin1(n).node(), false));
+            self.stack.push((aig.fanin0(n).node(), false));
+        }
+        self.words = crate::truth::words(self.leaves.len());
+        self.truths.clear();
+    }
+
+    pub fn in_mffc(&self, n: u32) -> bool {
+        self.in_mffc.get(n as usize) == Some(&self.epoch)
+    }
+
+    /// Simulates the leaves, the constant and the cone over the leaves.
+    pub fn simulate(&mut self, aig: &Aig) {
+        let nv = self.leaves.len();
+        for i in 0..nv {
+            let l = self.leaves[i];
+            self.start_truth(l);
+            let w = self.words;
+            for k in 0..w {
+                let word = if i < 6 {
+                    crate::truth::VAR_MASKS[i]
+                } else if (k >> (i - 6)) & 1 == 1 {
+                    !0
+                } else {
+                    0
+                };
+                self.truths.push(word);
             }
         }
-        let Some((i, cost, _)) = best else { break };
-        if leaves.len() as i32 + cost > max_leaves as i32 {
-            break;
+        if self.truth(0).is_none() {
+            self.start_truth(0);
+            self.truths.extend(std::iter::repeat_n(0, self.words));
         }
-        let l = leaves.swap_remove(i);
-        for f in [aig.fanin0(l).node(), aig.fanin1(l).node()] {
-            if !visited.contains(&f) {
-                visited.push(f);
-                leaves.push(f);
-            }
+        for k in 0..self.cone.len() {
+            let n = self.cone[k];
+            self.add_and(n, aig.fanin0(n), aig.fanin1(n));
         }
     }
-    leaves.sort_unstable();
-    leaves
-}
 
-/// AND nodes strictly inside the cut (between `leaves` and `root`), fanins first.
-pub fn cone_nodes(aig: &Aig, root: u32, leaves: &[u32]) -> Vec<u32> {
-    let mut order = Vec::new();
-    let mut seen: Vec<u32> = leaves.to_vec();
-    let mut stack = vec![(root, false)];
-    while let Some((n, done)) = stack.pop() {
-        if done {
-            order.push(n);
-            continue;
-        }
-        if seen.contains(&n) {
-            continue;
-        }
-        seen.push(n);
-        stack.push((n, true));
-        stack.push((aig.fanin1(n).node(), false));
-        stack.push((aig.fanin0(n).node(), false));
+    fn start_truth(&mut self, n: u32) {
+        self.tt_stamp[n as usize] = self.epoch;
+        self.tt_index[n as usize] = (self.truths.len() / self.words.max(1)) as u32;
     }
-    order
-}
 
-/// Truth tables over the leaves (leaf `i` is variable `i`) for the leaves and every cone node.
-pub fn cone_truths(aig: &Aig, leaves: &[u32], cone: &[u32]) -> crate::aig::FastMap<u32, Vec<u64>> {
-    let nv = leaves.len();
-    let mut tt = crate::aig::FastMap::default();
-    tt.reserve(leaves.len() + cone.len());
-    for (i, &l) in leaves.iter().enumerate() {
-        tt.insert(l, crate::truth::var(i, nv));
-    }
-    let w = crate::truth::words(nv);
-    tt.entry(0).or_insert_with(|| vec![0u64; w]);
-    for &n in cone {
-        let (a, b) = (aig.fanin0(n), aig.fanin1(n));
+    /// Simulates node `n = a & b` whose fanins already have truth tables.
+    pub fn add_and(&mut self, n: u32, a: Lit, b: Lit) {
+        let w = self.words;
+        let ia = self.tt_index[a.node() as usize] as usize * w;
+        let ib = self.tt_index[b.node() as usize] as usize * w;
         let (ma, mb) = (crate::aig::mask(a), crate::aig::mask(b));
-        let v: Vec<u64> = tt[&a.node()]
-            .iter()
-            .zip(&tt[&b.node()])
-            .map(|(x, y)| (x ^ ma) & (y ^ mb))
-            .collect();
-        tt.insert(n, v);
+        self.start_truth(n);
+        for k in 0..w {
+            let x = (self.truths[ia + k] ^ ma) & (self.truths[ib + k] ^ mb);
+            self.truths.push(x);
+        }
     }
-    tt
+
+    /// The truth table of `n` over the leaves, if it was simulated.
+    pub fn truth(&self, n: u32) -> Option<&[u64]> {
+        if self.tt_stamp.get(n as usize) != Some(&self.epoch) {
+            return None;
+        }
+        let i = self.tt_index[n as usize] as usize * self.words;
+        Some(&self.truths[i..i + self.words])
+    }
 }
