@@ -600,8 +600,9 @@ fn main() -> ExitCode {
                 results,
                 env,
                 json,
-            } => split_pairs(&env, "--env")
-                .and_then(|env| lab_cli::proxy_eval(&model, &results, env.into_iter().collect(), json)),
+            } => split_pairs(&env, "--env").and_then(|env| {
+                lab_cli::proxy_eval(&model, &results, env.into_iter().collect(), json)
+            }),
             ProxyCommand::Dataset { data, out } => {
                 selection(&data).and_then(|sel| lab_cli::proxy_dataset(&data.results, &sel, &out))
             }

@@ -68,12 +68,14 @@ pub fn build_proxy(options: &BTreeMap<String, String>) -> anyhow::Result<ProxySe
     let dir = options
         .get("model")
         .filter(|m| !m.is_empty())
-        .ok_or_else(|| anyhow::anyhow!("option `model`: required (a directory from `hwgym proxy train`)"))?;
+        .ok_or_else(|| {
+            anyhow::anyhow!("option `model`: required (a directory from `hwgym proxy train`)")
+        })?;
     let verify_top = match options.get("verify_top") {
         None => 0,
-        Some(k) => k.parse::<usize>().map_err(|_| {
-            anyhow::anyhow!("option `verify_top`: `{k}` is not a count of designs")
-        })?,
+        Some(k) => k
+            .parse::<usize>()
+            .map_err(|_| anyhow::anyhow!("option `verify_top`: `{k}` is not a count of designs"))?,
     };
     let model = proxy::ProxyModel::load(std::path::Path::new(dir))?;
     let real_name = model.provenance().simulator.clone();

@@ -259,7 +259,8 @@ pub fn write_run(dir: &Path, summary: &RunSummary, mut frame: DataFrame) -> Resu
 /// parent directory), so a reader never sees half a file.
 pub fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     write_atomically(path, |f| {
         anyhow::Context::with_context(ParquetWriter::new(f).finish(frame), || {

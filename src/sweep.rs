@@ -13,8 +13,8 @@ use gym::{Objective, Simulator};
 
 use crate::lab::failed::{self, FailedRun};
 use crate::lab::plan;
-use crate::lab::verify;
 use crate::lab::shard::Shard;
+use crate::lab::verify;
 use crate::recipe::{Recipe, RunSpec};
 use crate::registry;
 use crate::store::{self, RunSummary};

@@ -104,7 +104,10 @@ fn recipes_can_name_the_rl_learners_and_their_training_stats_are_logged() {
     let listed = hwgym(&["list"]);
     let listed = String::from_utf8(listed.stdout).unwrap();
     for kind in ["ppo", "sac", "marl"] {
-        assert!(listed.contains(kind), "`hwgym list` lacks {kind}:\n{listed}");
+        assert!(
+            listed.contains(kind),
+            "`hwgym list` lacks {kind}:\n{listed}"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rl.yaml");
@@ -116,8 +119,17 @@ fn recipes_can_name_the_rl_learners_and_their_training_stats_are_logged() {
     )
     .unwrap();
     let out_dir = dir.path().join("out");
-    let out = hwgym(&["run", path.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hwgym(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ids = hwgym::store::finished_runs(&out_dir);
     assert_eq!(ids.len(), 3);
     let mut learners = Vec::new();

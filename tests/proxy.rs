@@ -51,15 +51,32 @@ fn a_proxy_search_with_verify_top_logs_proxy_and_simulator_metrics() {
     let data = sweep(dir.path(), "collect", COLLECT);
     let model = dir.path().join("model");
     let table = ok(hwgym(&[
-        "proxy", "train", s(&data), "--metrics", "loss,size", "--model", "forest", "--out",
+        "proxy",
+        "train",
+        s(&data),
+        "--metrics",
+        "loss,size",
+        "--model",
+        "forest",
+        "--out",
         s(&model),
     ]));
-    assert!(table.contains("nrmse_range") && table.contains("loss"), "{table}");
+    assert!(
+        table.contains("nrmse_range") && table.contains("loss"),
+        "{table}"
+    );
     let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(model.join("report.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(model.join("report.json")).unwrap()).unwrap();
     for metric in ["loss", "size"] {
-        for field in ["rmse", "nrmse_range", "nrmse_mean", "mape", "r2", "n_train", "n_test"] {
+        for field in [
+            "rmse",
+            "nrmse_range",
+            "nrmse_mean",
+            "mape",
+            "r2",
+            "n_train",
+            "n_test",
+        ] {
             assert!(
                 report[metric][field].is_number(),
                 "report.json lacks {metric}.{field}: {report}"
@@ -80,7 +97,10 @@ fn a_proxy_search_with_verify_top_logs_proxy_and_simulator_metrics() {
     assert_eq!(ids.len(), 1);
     let id = ids.iter().next().unwrap();
     let rows = hwgym::store::read_run(&hwgym::store::parquet_path(&results, id)).unwrap();
-    assert_eq!(rows.column("env").unwrap().str().unwrap().get(0), Some("proxy"));
+    assert_eq!(
+        rows.column("env").unwrap().str().unwrap().get(0),
+        Some("proxy")
+    );
     let verified = rows.column("verified").unwrap().bool().unwrap();
     assert_eq!(verified.sum(), Some(top as IdxSize as _));
     let proxy_loss = rows.column("m.loss").unwrap().f64().unwrap();
@@ -94,8 +114,15 @@ fn a_proxy_search_with_verify_top_logs_proxy_and_simulator_metrics() {
         .map(|p| hwgym::lab::results::str_column(&rows, &format!("p.{}", p.name)).unwrap())
         .collect();
     for i in 0..rows.height() {
-        assert_eq!(verified.get(i) == Some(true), real_loss.get(i).is_some(), "row {i}");
-        assert!(proxy_loss.get(i).is_some(), "row {i}: the proxy's metrics are logged");
+        assert_eq!(
+            verified.get(i) == Some(true),
+            real_loss.get(i).is_some(),
+            "row {i}"
+        );
+        assert!(
+            proxy_loss.get(i).is_some(),
+            "row {i}: the proxy's metrics are logged"
+        );
         if verified.get(i) == Some(true) {
             // The logged simulator metric is the simulator's own value for that design.
             let design = space
@@ -109,11 +136,16 @@ fn a_proxy_search_with_verify_top_logs_proxy_and_simulator_metrics() {
                 .unwrap();
             let truth = sim.evaluate(&design).unwrap().get("loss").unwrap();
             let logged = real_loss.get(i).unwrap();
-            assert!((logged - truth).abs() <= 1e-9 * truth.abs().max(1.0), "{logged} vs {truth}");
+            assert!(
+                (logged - truth).abs() <= 1e-9 * truth.abs().max(1.0),
+                "{logged} vs {truth}"
+            );
         }
     }
     let summary = hwgym::store::read_summary(&results, id).unwrap();
-    let v = summary.verification.expect("the summary records the verification");
+    let v = summary
+        .verification
+        .expect("the summary records the verification");
     assert_eq!((v.simulator.as_str(), v.designs), ("synthetic", top));
     assert!(v.best_verified_reward.is_some() && v.mean_relative_error.contains_key("loss"));
 
@@ -121,7 +153,9 @@ fn a_proxy_search_with_verify_top_logs_proxy_and_simulator_metrics() {
     let other = sweep(
         dir.path(),
         "other",
-        &COLLECT.replace("seeds: 2", "seeds: [7]").replace("name: collect", "name: other"),
+        &COLLECT
+            .replace("seeds: 2", "seeds: [7]")
+            .replace("name: collect", "name: other"),
     );
     let eval = ok(hwgym(&["proxy", "eval", s(&model), s(&other), "--json"]));
     let eval: serde_json::Value = serde_json::from_str(&eval).unwrap();
@@ -131,9 +165,16 @@ fn a_proxy_search_with_verify_top_logs_proxy_and_simulator_metrics() {
     let file = dir.path().join("data.parquet");
     ok(hwgym(&["proxy", "dataset", s(&data), "--out", s(&file)]));
     let frame = hwgym::store::read_run(&file).unwrap();
-    let names: Vec<String> = frame.get_column_names().iter().map(|c| c.to_string()).collect();
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     for col in ["run_id", "p.shape", "p.lr", "m.loss", "m.size"] {
-        assert!(names.iter().any(|n| n == col), "{col} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == col),
+            "{col} missing from {names:?}"
+        );
     }
     assert!(names.iter().any(|n| n.starts_with("f.")), "{names:?}");
     let knob_columns: Vec<Vec<Option<String>>> = names
@@ -144,7 +185,11 @@ fn a_proxy_search_with_verify_top_logs_proxy_and_simulator_metrics() {
     let distinct: std::collections::HashSet<Vec<Option<String>>> = (0..frame.height())
         .map(|i| knob_columns.iter().map(|c| c[i].clone()).collect())
         .collect();
-    assert_eq!(distinct.len(), frame.height(), "one row per distinct design");
+    assert_eq!(
+        distinct.len(),
+        frame.height(),
+        "one row per distinct design"
+    );
 }
 
 #[test]
@@ -163,18 +208,39 @@ fn training_on_unusable_results_fails_with_a_clear_message() {
          agents: [ { kind: random_search } ]\nbudget: { evaluations: 40 }\n",
     );
     let e = err(hwgym(&[
-        "proxy", "train", s(&data), "--simulator", "dram", "--out", s(&model),
+        "proxy",
+        "train",
+        s(&data),
+        "--simulator",
+        "dram",
+        "--out",
+        s(&model),
     ]));
     assert!(
         e.contains("no runs of simulator `dram`") && e.contains("synthetic"),
         "{e}"
     );
     let e = err(hwgym(&[
-        "proxy", "train", s(&data), "--metrics", "power_mw", "--out", s(&model),
+        "proxy",
+        "train",
+        s(&data),
+        "--metrics",
+        "power_mw",
+        "--out",
+        s(&model),
     ]));
-    assert!(e.contains("no metric `power_mw`") && e.contains("loss"), "{e}");
+    assert!(
+        e.contains("no metric `power_mw`") && e.contains("loss"),
+        "{e}"
+    );
     let e = err(hwgym(&[
-        "proxy", "train", s(&data), "--model", "svm", "--out", s(&model),
+        "proxy",
+        "train",
+        s(&data),
+        "--model",
+        "svm",
+        "--out",
+        s(&model),
     ]));
     assert!(e.contains("svm"), "{e}");
     assert!(!model.exists(), "no model is written when training fails");

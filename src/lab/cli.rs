@@ -259,7 +259,13 @@ pub fn bench_throughput(
     let dram = registry::find_simulator("dram").ok().filter(|_| !synthetic);
     let (text, cost) = match dram {
         Some(_) => (
-            bench::recipe_text("dram", "", "{ minimize: avg_latency_ns }", seeds, evaluations),
+            bench::recipe_text(
+                "dram",
+                "",
+                "{ minimize: avg_latency_ns }",
+                seeds,
+                evaluations,
+            ),
             None,
         ),
         None => (

@@ -254,7 +254,10 @@ pub fn frame(
     let mut cols = vec![
         Column::new(
             "run_id".into(),
-            ds.sources.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
+            ds.sources
+                .iter()
+                .map(|(r, _)| r.as_str())
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "step".into(),

@@ -42,7 +42,12 @@ pub fn top_k(records: &[Record], k: usize) -> Vec<usize> {
             r.feasible && r.error.is_none() && r.metrics.is_some() && r.reward.is_finite()
         })
         .collect();
-    order.sort_by(|&a, &b| records[b].reward.total_cmp(&records[a].reward).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        records[b]
+            .reward
+            .total_cmp(&records[a].reward)
+            .then(a.cmp(&b))
+    });
     let mut seen = HashSet::new();
     order
         .into_iter()
