@@ -10,41 +10,13 @@
 //! target, where 150 random designs on `cloud-1` all drew ≥ 1,157 mW; accel: cycles and energy both
 //! near the best designs found by BO), so that the table separates the agents.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use gym::testing::MixedQuadratic;
-use gym::{
-    Budget, Design, MetricSpec, Metrics, Objective, ObjectiveSpec, ParamSpace, Runner, SimError,
-    Simulator, TargetForm,
-};
+use gym::{Budget, Objective, ObjectiveSpec, Runner, Simulator, TargetForm};
 use rayon::prelude::*;
 use serde_json::json;
-
-/// Shares results between all runs on one environment: simulators are pure, so a design simulated
-/// by one run need not be simulated again by another (samples still count per run).
-struct Memo<'a> {
-    sim: &'a dyn Simulator,
-    cache: Mutex<HashMap<Design, Result<Metrics, SimError>>>,
-}
-
-impl Simulator for Memo<'_> {
-    fn space(&self) -> &ParamSpace {
-        self.sim.space()
-    }
-    fn metrics(&self) -> &[MetricSpec] {
-        self.sim.metrics()
-    }
-    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
-        if let Some(r) = self.cache.lock().unwrap().get(design) {
-            return r.clone();
-        }
-        let r = self.sim.evaluate(design);
-        self.cache.lock().unwrap().insert(design.clone(), r.clone());
-        r
-    }
-}
 
 struct Environment {
     name: String,
@@ -153,10 +125,7 @@ fn main() {
         }
         .build(env.sim.metrics())
         .expect("objective");
-        let memo = Memo {
-            sim: env.sim.as_ref(),
-            cache: Mutex::new(HashMap::new()),
-        };
+        let memo = gym::Memoized::new(env.sim.as_ref());
         let start = Instant::now();
         println!(
             "\n### {} — target {:?}, budget {} evaluations, {} seeds\n",
@@ -205,7 +174,7 @@ fn main() {
                 )) // + 0.0 prints −0 as 0
             );
         }
-        let simulated = memo.cache.lock().unwrap().len();
+        let simulated = memo.len();
         println!(
             "\n({simulated} distinct designs simulated, {:.1} s)",
             start.elapsed().as_secs_f64()

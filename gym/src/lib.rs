@@ -24,5 +24,5 @@ pub use objective::{
 pub use parallel::{DesignParallelEnv, ParallelEnv, ParallelStep, check_parallel_env};
 pub use runner::{Budget, Outcome, Record, RunStats, Runner, StopReason};
 pub use sequential::SequentialEnv;
-pub use sim::{Direction, EnvOption, MetricSpec, Metrics, SimError, Simulator};
+pub use sim::{Direction, EnvOption, Memoized, MetricSpec, Metrics, SimError, Simulator};
 pub use space::{Constraint, Design, Domain, Param, ParamSpace, SpaceError, Value};

@@ -1,6 +1,7 @@
 //! The [`Simulator`] trait: evaluate one design, get named metrics.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +154,64 @@ impl<S: Simulator + ?Sized> Simulator for std::sync::Arc<S> {
     }
     fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
         (**self).evaluate(design)
+    }
+}
+
+impl<S: Simulator + ?Sized> Simulator for &S {
+    fn space(&self) -> &ParamSpace {
+        (**self).space()
+    }
+    fn metrics(&self) -> &[MetricSpec] {
+        (**self).metrics()
+    }
+    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
+        (**self).evaluate(design)
+    }
+}
+
+/// A simulator that remembers every result: simulators are pure, so a design already simulated for
+/// one agent, seed or target need not be simulated again (benchmarks that compare many runs on one
+/// environment share one). The runner's own cache is per run; this one outlives runs.
+pub struct Memoized<S> {
+    inner: S,
+    cache: Mutex<HashMap<Design, Result<Metrics, SimError>>>,
+}
+
+impl<S> Memoized<S> {
+    pub fn new(inner: S) -> Self {
+        Memoized {
+            inner,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Distinct designs evaluated so far.
+    pub fn len(&self) -> usize {
+        self.cache.lock().expect("cache lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<S: Simulator> Simulator for Memoized<S> {
+    fn space(&self) -> &ParamSpace {
+        self.inner.space()
+    }
+    fn metrics(&self) -> &[MetricSpec] {
+        self.inner.metrics()
+    }
+    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
+        if let Some(r) = self.cache.lock().expect("cache lock").get(design) {
+            return r.clone();
+        }
+        let r = self.inner.evaluate(design);
+        self.cache
+            .lock()
+            .expect("cache lock")
+            .insert(design.clone(), r.clone());
+        r
     }
 }
 

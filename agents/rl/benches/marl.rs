@@ -8,39 +8,10 @@
 //! `gym::testing::Separable`. `HWGYM_BENCH_BUDGET` (default 500) and `HWGYM_BENCH_SEEDS` (default 5)
 //! set the budget and the number of seeds.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
-use gym::{
-    Agent, Budget, Design, Evaluation, MetricSpec, Metrics, ObjectiveSpec, ParamSpace, Runner,
-    SimError, Simulator,
-};
+use gym::{Agent, Budget, Evaluation, ObjectiveSpec, ParamSpace, Runner, Simulator};
 use serde_json::json;
-
-/// A simulator that remembers what it evaluated: the same design under another agent, seed or target
-/// costs nothing (simulators are pure, so results are unchanged).
-struct Memo<S> {
-    sim: S,
-    seen: Mutex<HashMap<Design, Result<Metrics, SimError>>>,
-}
-
-impl<S: Simulator> Simulator for Memo<S> {
-    fn space(&self) -> &ParamSpace {
-        self.sim.space()
-    }
-    fn metrics(&self) -> &[MetricSpec] {
-        self.sim.metrics()
-    }
-    fn evaluate(&self, d: &Design) -> Result<Metrics, SimError> {
-        if let Some(r) = self.seen.lock().unwrap().get(d) {
-            return r.clone();
-        }
-        let r = self.sim.evaluate(d);
-        self.seen.lock().unwrap().insert(d.clone(), r.clone());
-        r
-    }
-}
 
 /// The contestants: (label, registry kind, params). The learners update every 16 designs so that
 /// they learn within small budgets; everything else is at its defaults.
@@ -173,10 +144,7 @@ fn main() {
     for workload in ["stream", "random", "cloud-1", "cloud-2"] {
         let options: std::collections::BTreeMap<String, String> =
             [("trace".to_string(), workload.to_string())].into();
-        let sim = Memo {
-            sim: dram::from_options(&options).expect("dram simulator"),
-            seen: Mutex::new(HashMap::new()),
-        };
+        let sim = gym::Memoized::new(dram::from_options(&options).expect("dram simulator"));
         if !timed {
             time_ppo_update(&sim, &targets[0].1);
             timed = true;
@@ -197,10 +165,7 @@ fn main() {
 fn main() {
     let budget = env_usize("HWGYM_BENCH_BUDGET", 500);
     let seeds = env_usize("HWGYM_BENCH_SEEDS", 5);
-    let sim = Memo {
-        sim: gym::testing::Separable::new(10, 8),
-        seen: Mutex::new(HashMap::new()),
-    };
+    let sim = gym::Memoized::new(gym::testing::Separable::new(10, 8));
     let spec = ObjectiveSpec {
         target: Some([("score".to_string(), 9.5)].into()),
         ..Default::default()

@@ -8,12 +8,11 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Instant;
 
-use gym::{Budget, Design, MetricSpec, Metrics, ParamSpace, Runner, SimError, Simulator};
+use gym::{Budget, Design, Metrics, Runner, Simulator};
 use rayon::prelude::*;
 
 /// Agents in the mix, cycled through run by run.
@@ -22,29 +21,6 @@ const AGENTS: [&str; 5] = ["random_search", "ga", "sa", "aco", "random_walk"];
 const RUN_BUDGET: usize = 1000;
 /// Runs executed in parallel before checking how many designs there are.
 const CHUNK: usize = 10;
-
-/// Shares simulations between runs (the simulator is pure).
-struct Memo<'a> {
-    sim: &'a dyn Simulator,
-    cache: Mutex<HashMap<Design, Result<Metrics, SimError>>>,
-}
-
-impl Simulator for Memo<'_> {
-    fn space(&self) -> &ParamSpace {
-        self.sim.space()
-    }
-    fn metrics(&self) -> &[MetricSpec] {
-        self.sim.metrics()
-    }
-    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
-        if let Some(r) = self.cache.lock().unwrap().get(design) {
-            return r.clone();
-        }
-        let r = self.sim.evaluate(design);
-        self.cache.lock().unwrap().insert(design.clone(), r.clone());
-        r
-    }
-}
 
 pub fn simulator() -> dram::DramSimulator {
     dram::from_options(&BTreeMap::new()).expect("dram simulator with default options")
@@ -93,10 +69,7 @@ pub fn dram_dataset(designs: usize) -> Vec<(Design, Metrics)> {
         return cache.data;
     }
     let sim = simulator();
-    let memo = Memo {
-        sim: &sim,
-        cache: Mutex::new(HashMap::new()),
-    };
+    let memo = gym::Memoized::new(&sim);
     let objective = dram::objectives::low_power_and_latency()
         .build(sim.metrics())
         .expect("objective");
