@@ -283,7 +283,7 @@ fn words(
 /// a fringe per row for the skew of the systolic diagonal, so the count is exact.
 pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
     let mut epochs = Epochs {
-        set: AddressSet::new(g),
+        set: AddressSet::new(g, m.dataflow == Dataflow::Is),
         pieces: Pieces::default(),
         epoch: 50 * items,
         in_epoch: 0,

@@ -33,8 +33,10 @@ pub(crate) enum AddressSet {
 const CHANNEL_BITS_FROM: u64 = 32;
 
 impl AddressSet {
-    pub(crate) fn new(g: &Im2col) -> Self {
-        if g.channels >= CHANNEL_BITS_FROM {
+    /// `stationary`: the demand comes in IS folds, each line one window element across output
+    /// pixels, whose pieces split channels rarely, so bit rows suit them at any depth.
+    pub(crate) fn new(g: &Im2col, stationary: bool) -> Self {
+        if g.channels >= CHANNEL_BITS_FROM && !stationary {
             AddressSet::Channels(ChannelBits::new(g))
         } else {
             AddressSet::Columns(Box::new(ColumnBits::new(g)))

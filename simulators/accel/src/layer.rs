@@ -45,6 +45,20 @@ impl Layer {
         Ok(layer)
     }
 
+    /// `[ifmap_h, ifmap_w, filter_h, filter_w, channels, filters, stride]`: everything a layer's
+    /// simulation depends on (its name aside).
+    pub fn shape(&self) -> [u64; 7] {
+        [
+            self.ifmap_h,
+            self.ifmap_w,
+            self.filter_h,
+            self.filter_w,
+            self.channels,
+            self.filters,
+            self.stride,
+        ]
+    }
+
     /// GEMM `(M×K)·(K×N)` the way SCALE-Sim's `-i gemm` loads it.
     pub fn gemm(name: &str, m: u64, n: u64, k: u64) -> Result<Layer, AccelError> {
         Layer::conv(name, [m, k, 1, k, 1, n, 1])

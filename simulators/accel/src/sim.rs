@@ -1,6 +1,7 @@
 //! The gym integration: [`AccelSimulator`], its environment options and named objectives.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use gym::objective::ObjectiveSpec;
@@ -53,7 +54,9 @@ pub struct NetworkReport {
     pub area_mm2: f64,
 }
 
-/// Simulates every layer of a workload on `cfg` and sums the results.
+/// Simulates every layer of a workload on `cfg` and sums the results. Layers of the same shape
+/// (ResNet blocks, transformer encoder layers) are simulated once: SCALE-Sim starts every layer
+/// with empty buffers, so their reports are identical but for the name.
 pub fn simulate_network(
     layers: &[Layer],
     cfg: &ArrayConfig,
@@ -71,8 +74,18 @@ pub fn simulate_network(
         energy: EnergyBreakdown::default(),
         area_mm2: table.area_mm2(cfg, word_bytes),
     };
+    let mut first_of_shape: HashMap<[u64; 7], usize> = HashMap::new();
     for layer in layers {
-        let r = simulate_layer(layer, cfg);
+        let r = match first_of_shape.entry(layer.shape()) {
+            Entry::Occupied(first) => LayerReport {
+                layer: layer.name.clone(),
+                ..out.layers[*first.get()].clone()
+            },
+            Entry::Vacant(slot) => {
+                slot.insert(out.layers.len());
+                simulate_layer(layer, cfg)
+            }
+        };
         out.total_cycles += r.total_cycles;
         out.compute_cycles += r.compute_cycles as f64;
         out.stall_cycles += r.stall_cycles;

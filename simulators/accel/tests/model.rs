@@ -5,7 +5,7 @@ use std::path::Path;
 
 use accel::{
     AccelError, ArrayConfig, Bandwidth, Dataflow, EnergyTable, parse_topology, parse_workload,
-    workloads,
+    simulate_layer, simulate_network, workloads,
 };
 use gym::Simulator;
 
@@ -111,6 +111,30 @@ fn malformed_topology_names_file_line_and_field() {
         parse_topology(big_filter, path),
         Err(AccelError::Topology { line: 2, .. })
     ));
+}
+
+#[test]
+fn network_reports_equal_layer_by_layer_simulation() {
+    // Same-shape layers are simulated once per network; the detail must not show it.
+    let mut layers = parse_workload("conv:12,10,3,3,4,8,1").unwrap();
+    layers.extend(parse_workload("gemm:16,8,24").unwrap());
+    let mut twin = layers[0].clone();
+    twin.name = "twin".into();
+    layers.push(twin);
+    let table = EnergyTable::default_table();
+    for bandwidth in [Bandwidth::Calc, Bandwidth::User(4)] {
+        let cfg = ArrayConfig {
+            bandwidth,
+            ..cfg(4, 4, 1)
+        };
+        let net = simulate_network(&layers, &cfg, &table, 2).unwrap();
+        assert_eq!(net.layers.len(), 3);
+        for (l, r) in layers.iter().zip(&net.layers) {
+            assert_eq!(*r, simulate_layer(l, &cfg));
+        }
+        let sum: f64 = net.layers.iter().map(|r| r.total_cycles).sum();
+        assert_eq!(net.total_cycles, sum);
+    }
 }
 
 #[test]
