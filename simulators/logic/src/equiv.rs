@@ -118,41 +118,25 @@ pub fn check(a: &Aig, b: &Aig, params: &Params) -> Result<(Verdict, Stats), Logi
     // SAT sweeping into a reduced graph `f`: nodes whose simulation signatures match an earlier node
     // are proven equal (then merged) with a small SAT query whose cut points are the nodes both cones
     // share; a satisfiable local query is re-checked on the full cones before it counts.
-    let words = params.sim_words;
-    let mut sigs: Vec<Vec<u64>> = vals
-        .iter()
-        .map(|v| {
-            if v.is_empty() {
-                vec![0; words]
-            } else {
-                v.clone()
-            }
-        })
-        .collect();
-    let key = |sig: &[u64]| -> (Vec<u64>, bool) {
-        let flip = sig[0] & 1 == 1;
-        (
-            sig.iter().map(|w| if flip { !w } else { *w }).collect(),
-            flip,
-        )
-    };
+    let mut sigs = Signatures::new(&vals);
+    drop(vals);
     let mut f = Aig::new();
     let mut map = vec![Lit::FALSE; m.num_slots()];
-    let mut reps: std::collections::HashMap<Vec<u64>, (u32, bool)> =
-        std::collections::HashMap::new();
+    // Representative node (and its polarity) per signature class.
+    let mut reps: crate::aig::FastMap<u64, (u32, bool)> = Default::default();
     for &i in m.inputs() {
         map[i as usize] = f.add_input();
-        let (k, fl) = key(&sigs[i as usize]);
+        let (k, fl) = sigs.key(i);
         reps.entry(k).or_insert((i, fl));
     }
-    let (k0, f0) = key(&sigs[0]);
+    let (k0, f0) = sigs.key(0);
     reps.insert(k0, (0, f0));
     let mut marks = Marks::default();
     for n in m.topo_order() {
         let ml = |l: Lit| map[l.node() as usize].not_if(l.is_compl());
         let fl = f.and(ml(m.fanin0(n)), ml(m.fanin1(n)));
         map[n as usize] = fl;
-        let (k, flip) = key(&sigs[n as usize]);
+        let (k, flip) = sigs.key(n);
         let Some(&(r, rflip)) = reps.get(&k) else {
             reps.insert(k, (n, flip));
             continue;
@@ -167,14 +151,17 @@ pub fn check(a: &Aig, b: &Aig, params: &Params) -> Result<(Verdict, Stats), Logi
             Answer::Unknown => stats.undecided += 1,
             Answer::Differ(cex) => {
                 stats.counterexamples += 1;
-                refine(&m, &mut sigs, &cex);
-                let done: Vec<u32> = reps.values().map(|&(r, _)| r).collect();
+                sigs.refine(&m, &cex);
+                // Representatives in node order, so the earliest node of a class stays its
+                // representative whatever the map's iteration order.
+                let mut done: Vec<u32> = reps.values().map(|&(r, _)| r).collect();
+                done.sort_unstable();
                 reps.clear();
                 for r in done {
-                    let (k, fl) = key(&sigs[r as usize]);
+                    let (k, fl) = sigs.key(r);
                     reps.entry(k).or_insert((r, fl));
                 }
-                let (k, fl) = key(&sigs[n as usize]);
+                let (k, fl) = sigs.key(n);
                 reps.entry(k).or_insert((n, fl));
             }
         }
@@ -359,37 +346,76 @@ fn miter_sat(g: &Aig, x: Lit, y: Lit, cut: &dyn Fn(u32) -> bool, budget: Option<
     )
 }
 
-/// Appends the simulation of the counterexample and all its distance-1 neighbours to every
-/// signature (rarely active signals such as comparator chains need the neighbours).
-fn refine(m: &Aig, sigs: &mut [Vec<u64>], cex: &[bool]) {
-    let ni = cex.len();
-    let nw = (ni + 1).div_ceil(64);
-    let pats: Vec<Vec<u64>> = (0..ni)
-        .map(|i| {
-            (0..nw)
-                .map(|w| {
-                    let mut word = 0u64;
-                    for b in 0..64 {
-                        let p = w * 64 + b;
-                        if p > ni {
-                            break;
-                        }
-                        let flip = p >= 1 && p - 1 == i;
-                        word |= ((cex[i] ^ flip) as u64) << b;
-                    }
-                    word
-                })
-                .collect()
-        })
-        .collect();
-    let v = m.simulate(&pats);
-    for (slot, s) in sigs.iter_mut().enumerate() {
-        if v[slot].is_empty() {
-            s.extend(std::iter::repeat_n(0, nw));
-        } else {
-            s.extend_from_slice(&v[slot]);
+/// Simulation signatures of every node, kept as a running hash of their words (a node's words
+/// are never needed again once hashed; a collision only costs a SAT query that tells the nodes
+/// apart). Polarity is normalised so that a node and its complement share a key.
+struct Signatures {
+    hashes: Vec<u64>,
+    /// Whether the node's first simulated bit is 1 (its words are complemented before hashing).
+    flips: Vec<bool>,
+}
+
+impl Signatures {
+    fn new(vals: &[Vec<u64>]) -> Self {
+        let flips: Vec<bool> = vals
+            .iter()
+            .map(|v| v.first().is_some_and(|w| w & 1 == 1))
+            .collect();
+        let mut sigs = Signatures {
+            hashes: vec![0; vals.len()],
+            flips,
+        };
+        sigs.extend(vals);
+        sigs
+    }
+    /// Class key and polarity of node `n`.
+    fn key(&self, n: u32) -> (u64, bool) {
+        (self.hashes[n as usize], self.flips[n as usize])
+    }
+    /// Hashes more simulated words into every node's signature (an empty row, the constant node,
+    /// is words of 0).
+    fn extend(&mut self, vals: &[Vec<u64>]) {
+        let words = vals.iter().map(Vec::len).max().unwrap_or(0);
+        for ((h, &flip), v) in self.hashes.iter_mut().zip(&self.flips).zip(vals) {
+            let invert = if flip { u64::MAX } else { 0 };
+            for k in 0..words {
+                *h = mix(*h ^ v.get(k).copied().unwrap_or(0) ^ invert);
+            }
         }
     }
+    /// Adds the simulation of the counterexample and all its distance-1 neighbours (rarely
+    /// active signals such as comparator chains need the neighbours).
+    fn refine(&mut self, m: &Aig, cex: &[bool]) {
+        let ni = cex.len();
+        let nw = (ni + 1).div_ceil(64);
+        let pats: Vec<Vec<u64>> = (0..ni)
+            .map(|i| {
+                (0..nw)
+                    .map(|w| {
+                        let mut word = 0u64;
+                        for b in 0..64 {
+                            let p = w * 64 + b;
+                            if p > ni {
+                                break;
+                            }
+                            let flip = p >= 1 && p - 1 == i;
+                            word |= ((cex[i] ^ flip) as u64) << b;
+                        }
+                        word
+                    })
+                    .collect()
+            })
+            .collect();
+        self.extend(&m.simulate(&pats));
+    }
+}
+
+/// One step of a 64-bit hash (SplitMix64's finaliser).
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]
