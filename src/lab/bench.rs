@@ -46,6 +46,8 @@ pub struct ThroughputRow {
     pub evaluations: usize,
     pub seconds: f64,
     pub per_second: f64,
+    /// `per_second` over the same round's rate at the first thread count.
+    pub speed_up: f64,
 }
 
 /// Runs the whole of `recipe` `rounds` times per thread count (interleaved), each time into a fresh
@@ -60,6 +62,7 @@ pub fn throughput(
     let runs: Vec<_> = recipe.runs.iter().collect();
     let mut rows = Vec::new();
     for round in 0..rounds {
+        let mut base_rate = None;
         for &t in threads {
             let out = scratch.join(format!("round-{round}-threads-{t}"));
             let _ = std::fs::remove_dir_all(&out);
@@ -78,12 +81,15 @@ pub fn throughput(
                 report.failed[0].error
             );
             let evaluations: usize = report.summaries.iter().map(|s| s.evaluations).sum();
+            let per_second = evaluations as f64 / seconds;
+            let base = *base_rate.get_or_insert(per_second);
             rows.push(ThroughputRow {
                 round,
                 threads: t,
                 evaluations,
                 seconds,
-                per_second: evaluations as f64 / seconds,
+                per_second,
+                speed_up: per_second / base,
             });
             let _ = std::fs::remove_dir_all(&out);
         }
@@ -94,24 +100,12 @@ pub fn throughput(
 /// Per thread count: the median evaluations per second over the rounds, and the median over rounds of
 /// the speed-up against the first thread count of the same round.
 pub fn summarise(rows: &[ThroughputRow], threads: &[usize]) -> Vec<(usize, f64, f64)> {
-    let base = threads.first().copied().unwrap_or(1);
     threads
         .iter()
         .map(|&t| {
-            let rates: Vec<f64> = rows
-                .iter()
-                .filter(|r| r.threads == t)
-                .map(|r| r.per_second)
-                .collect();
-            let ratios: Vec<f64> = rows
-                .iter()
-                .filter(|r| r.threads == t)
-                .filter_map(|r| {
-                    rows.iter()
-                        .find(|b| b.round == r.round && b.threads == base)
-                        .map(|b| r.per_second / b.per_second)
-                })
-                .collect();
+            let of_t = || rows.iter().filter(move |r| r.threads == t);
+            let rates: Vec<f64> = of_t().map(|r| r.per_second).collect();
+            let ratios: Vec<f64> = of_t().map(|r| r.speed_up).collect();
             (t, median(&rates), median(&ratios))
         })
         .collect()

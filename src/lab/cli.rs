@@ -309,18 +309,9 @@ pub fn bench_throughput(
         "round", "threads", "evaluations", "seconds", "evals/second", "speed-up"
     );
     for r in &rows {
-        let base = rows
-            .iter()
-            .find(|b| b.round == r.round && b.threads == threads[0])
-            .map_or(f64::NAN, |b| b.per_second);
         println!(
             "{:>6} {:>8} {:>12} {:>10.3} {:>14.1} {:>8.2}×",
-            r.round,
-            r.threads,
-            r.evaluations,
-            r.seconds,
-            r.per_second,
-            r.per_second / base
+            r.round, r.threads, r.evaluations, r.seconds, r.per_second, r.speed_up
         );
     }
     println!("median over {} rounds:", rounds.max(1));
