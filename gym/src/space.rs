@@ -419,11 +419,14 @@ impl Domain {
     }
 }
 
+/// Whether a design satisfies a constraint.
+pub type ConstraintCheck = Arc<dyn Fn(&ParamSpace, &Design) -> bool + Send + Sync>;
+
 /// A predicate between parameters; designs that fail it are infeasible and are not simulated.
 #[derive(Clone)]
 pub struct Constraint {
     pub name: String,
-    pub check: Arc<dyn Fn(&ParamSpace, &Design) -> bool + Send + Sync>,
+    pub check: ConstraintCheck,
 }
 
 impl fmt::Debug for Constraint {
@@ -454,13 +457,13 @@ impl ParamSpace {
             if params[..i].iter().any(|q| q.name == p.name) {
                 return Err(SpaceError::DuplicateParam(p.name.clone()));
             }
-            if let Some(d) = &p.default {
-                if !p.domain.contains(d) {
-                    return Err(SpaceError::InvalidDomain {
-                        param: p.name.clone(),
-                        reason: "default outside the domain".into(),
-                    });
-                }
+            if let Some(d) = &p.default
+                && !p.domain.contains(d)
+            {
+                return Err(SpaceError::InvalidDomain {
+                    param: p.name.clone(),
+                    reason: "default outside the domain".into(),
+                });
             }
         }
         Ok(ParamSpace {

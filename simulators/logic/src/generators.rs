@@ -277,8 +277,8 @@ fn array_mult(g: &mut Aig, a: &[Lit], b: &[Lit]) -> Vec<Lit> {
     let n = a.len();
     let mut acc: Vec<Lit> = (0..n).map(|j| g.and(a[j], b[0])).collect();
     let mut out = vec![acc[0]];
-    for i in 1..n {
-        let row: Vec<Lit> = (0..n).map(|j| g.and(a[j], b[i])).collect();
+    for &bi in &b[1..n] {
+        let row: Vec<Lit> = (0..n).map(|j| g.and(a[j], bi)).collect();
         let mut upper: Vec<Lit> = acc[1..].to_vec();
         upper.resize(n, Lit::FALSE);
         acc = ripple_add(g, &upper, &row, Lit::FALSE);

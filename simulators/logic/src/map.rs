@@ -364,7 +364,7 @@ impl Mapper<'_> {
                     let req = self.required[base + p];
                     let ok = ia <= req + EPS;
                     let gok = arr[p] <= req + EPS;
-                    (ok && !gok) || (ok && gok && ifl < flow[p] - EPS)
+                    ok && (!gok || ifl < flow[p] - EPS)
                 }
             }
         };
@@ -381,11 +381,9 @@ impl Mapper<'_> {
             arr[p] = arr[q] + inv_d;
             flow[p] = flow[q] + inv_a;
         }
-        for p in 0..2 {
-            self.choice[base + p] = choice[p];
-            self.arrival[base + p] = arr[p];
-            self.flow[base + p] = flow[p];
-        }
+        self.choice[base..base + 2].copy_from_slice(&choice);
+        self.arrival[base..base + 2].copy_from_slice(&arr);
+        self.flow[base..base + 2].copy_from_slice(&flow);
     }
 
     fn delay_pass(&mut self) {

@@ -237,13 +237,13 @@ fn synth(g: &mut Aig, f: u16, ins: &[Lit], memo: &mut [u8]) -> Lit {
     if f == 0xFFFF {
         return Lit::TRUE;
     }
-    for v in 0..4 {
-        let x = (crate::truth::VAR_MASKS[v] & 0xFFFF) as u16;
+    for (&mask, &input) in crate::truth::VAR_MASKS.iter().zip(ins).take(4) {
+        let x = (mask & 0xFFFF) as u16;
         if f == x {
-            return ins[v];
+            return input;
         }
         if f == !x {
-            return !ins[v];
+            return !input;
         }
     }
     let target = cost(f, memo);

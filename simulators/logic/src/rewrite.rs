@@ -178,14 +178,14 @@ pub fn run(aig: &mut Aig, params: &Params) -> Stats {
 /// complement is applied by the caller.
 fn transform_inputs(cut: &Cut, t: crate::npn::Transform) -> [Lit; 4] {
     let mut inputs = [Lit::FALSE; 4];
-    for j in 0..4 {
+    for (j, input) in inputs.iter_mut().enumerate() {
         let p = t.perm[j] as usize;
         let leaf = if p < cut.size as usize {
             Lit::new(cut.leaves[p], false)
         } else {
             Lit::FALSE
         };
-        inputs[j] = leaf.not_if((t.neg >> j) & 1 == 1);
+        *input = leaf.not_if((t.neg >> j) & 1 == 1);
     }
     inputs
 }
