@@ -12,8 +12,11 @@ pub struct SimInfo {
     pub description: &'static str,
     pub options: &'static [EnvOption],
     /// Builds the simulator from its env options (strings, as `--env KEY=VALUE` gives them).
-    pub build: fn(&BTreeMap<String, String>) -> anyhow::Result<Box<dyn Simulator>>,
+    pub build: BuildSimulator,
 }
+
+/// A simulator's constructor from env options.
+pub type BuildSimulator = fn(&BTreeMap<String, String>) -> anyhow::Result<Box<dyn Simulator>>;
 
 const SYNTHETIC_OPTIONS: &[EnvOption] = &[EnvOption {
     name: "function",

@@ -39,6 +39,7 @@ fn spec(
 }
 
 /// Writes a run whose evaluations have the given metrics; `best`/`to_target` go to its summary.
+#[allow(clippy::too_many_arguments)] // a test fixture: one argument per summary field it sets
 fn write(
     dir: &Path,
     sim: &dyn Simulator,

@@ -12,8 +12,12 @@ pub struct AgentInfo {
     /// The default params, as JSON (for `hwgym list` and resolved specs).
     pub defaults: fn() -> serde_json::Value,
     /// Builds the agent from JSON params (`null` = defaults) and a seed.
-    pub build: fn(&ParamSpace, &serde_json::Value, u64) -> Result<Box<dyn Agent>, AgentError>,
+    pub build: BuildAgent,
 }
+
+/// An agent's constructor from its space, JSON params and seed.
+pub type BuildAgent =
+    fn(&ParamSpace, &serde_json::Value, u64) -> Result<Box<dyn Agent>, AgentError>;
 
 macro_rules! agent {
     ($kind:literal, $desc:literal, $params:ty, $ctor:expr) => {

@@ -333,8 +333,11 @@ fn check_design(params: &[Param], design: &Design) -> Result<(), String> {
     Ok(())
 }
 
+/// Row indices for training and for testing.
+type TrainTest = (Vec<u32>, Vec<u32>);
+
 /// (train rows, test rows) pairs: one for a holdout, K for cross-validation.
-fn split_rows(n: usize, split: Split, seed: u64) -> Result<Vec<(Vec<u32>, Vec<u32>)>, ProxyError> {
+fn split_rows(n: usize, split: Split, seed: u64) -> Result<Vec<TrainTest>, ProxyError> {
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.shuffle(&mut gym::rng::seeded(gym::rng::derive(seed, "split")));
     match split {

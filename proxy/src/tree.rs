@@ -28,7 +28,7 @@ pub struct Binned {
 impl Binned {
     /// Bins row-major features `x` (`rows × width`).
     pub fn new(x: &[f64], width: usize) -> Self {
-        let rows = if width == 0 { 0 } else { x.len() / width };
+        let rows = x.len().checked_div(width).unwrap_or(0);
         let (codes, cuts) = (0..width)
             .into_par_iter()
             .map(|f| {

@@ -31,10 +31,11 @@ pub fn run_files(dirs: &[PathBuf]) -> (BTreeMap<String, PathBuf>, usize) {
     for dir in dirs {
         for id in store::finished_runs(dir) {
             let path = store::parquet_path(dir, &id);
-            if files.contains_key(&id) {
-                duplicates += 1;
-            } else {
-                files.insert(id, path);
+            match files.entry(id) {
+                std::collections::btree_map::Entry::Occupied(_) => duplicates += 1,
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(path);
+                }
             }
         }
     }

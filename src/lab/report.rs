@@ -107,7 +107,7 @@ fn max(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
 }
 
 /// Final rewards by setting (in order of first appearance) for one agent's runs.
-fn by_setting<'a>(runs: &[&'a RunData]) -> Vec<(String, Vec<f64>)> {
+fn by_setting(runs: &[&RunData]) -> Vec<(String, Vec<f64>)> {
     let mut out: Vec<(String, Vec<f64>)> = Vec::new();
     for r in runs {
         let s = r.setting();
@@ -240,11 +240,14 @@ pub fn run_costs(
     Ok(out)
 }
 
+/// A vector objective's metrics (with their directions) and reference point (in costs).
+pub type ParetoObjective = (Vec<(String, Direction)>, Option<Vec<f64>>);
+
+/// A point of a Pareto front: (costs, metric values).
+type CostsAndValues = (Vec<f64>, Vec<f64>);
+
 /// The Pareto metrics and reference point (in costs) of a problem's objective, if it is a vector one.
-pub fn pareto_objective(
-    results: &Results,
-    problem: &Problem,
-) -> Result<Option<(Vec<(String, Direction)>, Option<Vec<f64>>)>> {
+pub fn pareto_objective(results: &Results, problem: &Problem) -> Result<Option<ParetoObjective>> {
     let Some(first) = results.problem_runs(problem).next() else {
         return Ok(None);
     };
@@ -262,7 +265,7 @@ fn pareto_table(
     let Some((metrics, reference)) = pareto_objective(results, problem)? else {
         return Ok(None);
     };
-    let mut fronts: Vec<(String, Vec<(Vec<f64>, Vec<f64>)>)> = Vec::new();
+    let mut fronts: Vec<(String, Vec<CostsAndValues>)> = Vec::new();
     let mut rows = Vec::new();
     for label in &problem.agents {
         let runs = &agent_runs[label.as_str()];
@@ -271,7 +274,7 @@ fn pareto_table(
             points.extend(run_costs(r, &metrics)?);
         }
         let costs: Vec<Vec<f64>> = points.iter().map(|(c, _)| c.clone()).collect();
-        let mut front: Vec<(Vec<f64>, Vec<f64>)> = pareto_front(&costs)
+        let mut front: Vec<CostsAndValues> = pareto_front(&costs)
             .into_iter()
             .map(|i| points[i].clone())
             .collect();
@@ -288,7 +291,7 @@ fn pareto_table(
         });
         fronts.push((label.clone(), front));
     }
-    let all: Vec<(&str, &(Vec<f64>, Vec<f64>))> = fronts
+    let all: Vec<(&str, &CostsAndValues)> = fronts
         .iter()
         .flat_map(|(l, f)| f.iter().map(move |p| (l.as_str(), p)))
         .collect();

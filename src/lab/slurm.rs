@@ -42,7 +42,7 @@ pub fn script(p: &SlurmParams) -> String {
         "# hwgym sweep `{}` as a Slurm job array: task i of N runs shard i/N of the recipe's runs.",
         p.sweep
     );
-    let _ = writeln!(s, "# Submit: sbatch {}", "<this file>");
+    let _ = writeln!(s, "# Submit: sbatch <this file>");
     let _ = writeln!(s, "#SBATCH --job-name=hwgym-{}", p.sweep);
     let _ = writeln!(s, "#SBATCH --array=0-{}", p.tasks.max(1) - 1);
     let _ = writeln!(s, "#SBATCH --cpus-per-task={}", p.cpus_per_task.max(1));
