@@ -74,16 +74,23 @@ pub fn simulate_network(
         energy: EnergyBreakdown::default(),
         area_mm2: table.area_mm2(cfg, word_bytes),
     };
-    let mut first_of_shape: HashMap<[u64; 7], usize> = HashMap::new();
+    // Per shape: the index of its first report, and that report's energy.
+    let mut first_of_shape: HashMap<[u64; 7], (usize, EnergyBreakdown)> = HashMap::new();
     for layer in layers {
-        let r = match first_of_shape.entry(layer.shape()) {
-            Entry::Occupied(first) => LayerReport {
-                layer: layer.name.clone(),
-                ..out.layers[*first.get()].clone()
-            },
+        let (r, energy) = match first_of_shape.entry(layer.shape()) {
+            Entry::Occupied(first) => {
+                let (index, energy) = *first.get();
+                let report = LayerReport {
+                    layer: layer.name.clone(),
+                    ..out.layers[index].clone()
+                };
+                (report, energy)
+            }
             Entry::Vacant(slot) => {
-                slot.insert(out.layers.len());
-                simulate_layer(layer, cfg)
+                let report = simulate_layer(layer, cfg);
+                let energy = table.layer_energy(&report, cfg, word_bytes);
+                slot.insert((out.layers.len(), energy));
+                (report, energy)
             }
         };
         out.total_cycles += r.total_cycles;
@@ -91,7 +98,7 @@ pub fn simulate_network(
         out.stall_cycles += r.stall_cycles;
         out.macs += r.macs as f64;
         out.dram_words += r.dram_words();
-        out.energy.add(&table.layer_energy(&r, cfg, word_bytes));
+        out.energy.add(&energy);
         out.layers.push(r);
     }
     Ok(out)
