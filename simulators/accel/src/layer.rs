@@ -71,16 +71,7 @@ impl Layer {
                 reason: reason.into(),
             })
         };
-        let dims = [
-            self.ifmap_h,
-            self.ifmap_w,
-            self.filter_h,
-            self.filter_w,
-            self.channels,
-            self.filters,
-            self.stride,
-        ];
-        if dims.contains(&0) {
+        if self.shape().contains(&0) {
             return bad("every dimension must be at least 1");
         }
         if self.filter_h > self.ifmap_h || self.filter_w > self.ifmap_w {
