@@ -690,6 +690,23 @@ mod tests {
             .collect()
     }
 
+    /// Runs the USER window over `m` with a buffer of `words` words and checks its prefetches and
+    /// events against the literal `read_buffer.py`; returns the window.
+    fn assert_window_matches_read_buffer(m: &Mapping, words: u64, what: &str) -> Window {
+        let buf = ReadBuffer::of_words(words);
+        let w = user_window(m, &m.im2col, &buf);
+        let (prefetches, events) = scalesim_read_buffer(m, &buf);
+        assert_eq!(
+            (w.prefetches, &w.events),
+            (prefetches, &events),
+            "{what} {:?} {}x{} {words} words",
+            m.dataflow,
+            m.rows,
+            m.cols
+        );
+        w
+    }
+
     #[test]
     fn address_walk_matches_scalesim_read_buffer() {
         let mut walked = 0;
@@ -699,18 +716,7 @@ mod tests {
                     let m = test_mapping(&layer, dataflow, rows, cols);
                     // Buffers of a few hundred words so the operands overflow them.
                     for words in [200, 512, 1024] {
-                        let buf = ReadBuffer {
-                            total: words,
-                            active: words.div_ceil(2),
-                            prefetch: words - words.div_ceil(2),
-                        };
-                        let w = user_window(&m, &m.im2col, &buf);
-                        let (prefetches, events) = scalesim_read_buffer(&m, &buf);
-                        assert_eq!(
-                            (w.prefetches, &w.events),
-                            (prefetches, &events),
-                            "{layer:?} {dataflow:?} {rows}x{cols} {words}"
-                        );
+                        let w = assert_window_matches_read_buffer(&m, words, &format!("{layer:?}"));
                         walked += (w.a < w.n) as u32;
                     }
                 }
@@ -898,21 +904,7 @@ mod tests {
     #[test]
     fn user_window_matches_scalesim_read_buffer_on_random_layers() {
         random_cases(987654, 30_000, |dims, m, words| {
-            let buf = ReadBuffer {
-                total: words,
-                active: words.div_ceil(2),
-                prefetch: words - words.div_ceil(2),
-            };
-            let w = user_window(&m, &m.im2col, &buf);
-            let (prefetches, events) = scalesim_read_buffer(&m, &buf);
-            assert_eq!(
-                (w.prefetches, &w.events),
-                (prefetches, &events),
-                "{dims:?} {:?} {}x{} {words} words",
-                m.dataflow,
-                m.rows,
-                m.cols
-            );
+            assert_window_matches_read_buffer(&m, words, &format!("{dims:?}"));
         });
     }
 }

@@ -320,7 +320,11 @@ impl ReadBuffer {
     }
 
     pub(crate) fn new(kb: u64) -> ReadBuffer {
-        let total = kb * 1024;
+        ReadBuffer::of_words(kb * 1024)
+    }
+
+    /// A buffer of `total` words, half of it (rounded up) active.
+    pub(crate) fn of_words(total: u64) -> ReadBuffer {
         let active = total.div_ceil(2);
         ReadBuffer {
             total,
