@@ -1,13 +1,8 @@
 //! The binary's contract: `eval --json` prints one JSON object; errors are one line, non-zero exit.
 
-use std::process::Command;
+mod common;
 
-fn hwgym(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_hwgym"))
-        .args(args)
-        .output()
-        .expect("hwgym runs")
-}
+use common::{err, hwgym, ok};
 
 #[test]
 fn eval_prints_metrics_as_one_json_object() {
@@ -28,12 +23,7 @@ fn eval_prints_metrics_as_one_json_object() {
         "lr=0.01",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = ok(out);
     assert_eq!(text.trim().lines().count(), 1);
     let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(v["loss"], serde_json::json!(0.0));
@@ -42,9 +32,7 @@ fn eval_prints_metrics_as_one_json_object() {
 
 #[test]
 fn eval_rejects_bad_knob_values_by_name() {
-    let out = hwgym(&["eval", "synthetic", "--set", "width=48", "--json"]);
-    assert!(!out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = err(hwgym(&["eval", "synthetic", "--set", "width=48", "--json"]));
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(
         err.contains("`width`") && err.contains("48") && err.contains("power of two"),
@@ -57,14 +45,12 @@ fn run_reports_recipe_errors_on_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");
     std::fs::write(&path, "name: bad\nsimulator: synthetic\nobjective: { minimize: loss }\nagents: [ { kind: ga2 } ]\nbudget: { evaluations: 5 }\n").unwrap();
-    let out = hwgym(&[
+    let err = err(hwgym(&[
         "run",
         path.to_str().unwrap(),
         "--out",
         dir.path().join("out").to_str().unwrap(),
-    ]);
-    assert!(!out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    ]));
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(
         err.contains("bad.yaml:4: agents[0].kind: unknown agent `ga2`"),
@@ -86,12 +72,7 @@ fn run_writes_results_and_a_summary() {
         "--jobs",
         "2",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let table = String::from_utf8(out.stdout).unwrap();
+    let table = ok(out);
     assert!(
         table.contains("random_search") && table.contains("median best"),
         "{table}"
@@ -101,8 +82,7 @@ fn run_writes_results_and_a_summary() {
 
 #[test]
 fn recipes_can_name_the_rl_learners_and_their_training_stats_are_logged() {
-    let listed = hwgym(&["list"]);
-    let listed = String::from_utf8(listed.stdout).unwrap();
+    let listed = ok(hwgym(&["list"]));
     for kind in ["ppo", "sac", "marl"] {
         assert!(
             listed.contains(kind),
@@ -119,17 +99,12 @@ fn recipes_can_name_the_rl_learners_and_their_training_stats_are_logged() {
     )
     .unwrap();
     let out_dir = dir.path().join("out");
-    let out = hwgym(&[
+    ok(hwgym(&[
         "run",
         path.to_str().unwrap(),
         "--out",
         out_dir.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ]));
     let ids = hwgym::store::finished_runs(&out_dir);
     assert_eq!(ids.len(), 3);
     let mut learners = Vec::new();

@@ -1,36 +1,12 @@
 //! `hwgym proxy`: train a surrogate from a results directory, search it as the `proxy` simulator with
 //! `verify_top`, score it on other data, export the dataset; and the errors for unusable data.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::{err, hwgym, ok, s};
 use polars::prelude::*;
-
-fn hwgym(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hwgym"))
-        .args(args)
-        .output()
-        .expect("hwgym runs")
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}\nstdout: {}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn err(out: Output) -> String {
-    assert!(!out.status.success(), "expected a failure");
-    String::from_utf8(out.stderr).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// Runs `recipe` (YAML text) into `dir/<name>`.
 fn sweep(dir: &Path, name: &str, recipe: &str) -> std::path::PathBuf {

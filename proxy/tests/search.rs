@@ -3,7 +3,7 @@
 mod common;
 
 use gym::testing::MixedQuadratic;
-use gym::{Budget, DesignEnv, ObjectiveSpec, Runner, Simulator, check_env};
+use gym::{Budget, DesignEnv, Objective, ObjectiveSpec, Runner, Simulator, check_env};
 use proxy::{ModelKind, Provenance, ProxySimulator, train};
 
 fn proxy() -> ProxySimulator {
@@ -18,15 +18,19 @@ fn proxy() -> ProxySimulator {
     ProxySimulator::new(model, sim.space().clone(), sim.metrics().to_vec()).unwrap()
 }
 
-#[test]
-fn an_agent_searches_the_proxy_and_finds_a_good_real_design() {
-    let proxy = proxy();
-    let objective = ObjectiveSpec {
+fn minimize_loss(proxy: &ProxySimulator) -> Objective {
+    ObjectiveSpec {
         minimize: Some("loss".into()),
         ..Default::default()
     }
     .build(proxy.metrics())
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn an_agent_searches_the_proxy_and_finds_a_good_real_design() {
+    let proxy = proxy();
+    let objective = minimize_loss(&proxy);
     let mut agent = agents::build("ga", proxy.space(), &serde_json::Value::Null, 3).unwrap();
     let mut records = 0;
     let (outcome, _, stats) =
@@ -54,12 +58,7 @@ fn an_agent_searches_the_proxy_and_finds_a_good_real_design() {
 #[test]
 fn the_proxy_passes_check_env() {
     let proxy = proxy();
-    let objective = ObjectiveSpec {
-        minimize: Some("loss".into()),
-        ..Default::default()
-    }
-    .build(proxy.metrics())
-    .unwrap();
+    let objective = minimize_loss(&proxy);
     let mut env = DesignEnv::new(proxy, objective);
     check_env(&mut env, 5, 20).unwrap();
 }
