@@ -1,7 +1,7 @@
 //! Training, saving, loading and querying proxy models: one regressor per metric over the feature
 //! encoding of a design space, with optional log-transformed targets and a held-out report.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::io::{BufReader, BufWriter, Write};
@@ -266,15 +266,15 @@ fn dataset(
     if samples.is_empty() {
         return Err(ProxyError::NoSamples);
     }
-    let mut seen: HashMap<&Design, usize> = HashMap::with_capacity(samples.len());
+    let mut seen: HashSet<&Design> = HashSet::with_capacity(samples.len());
     let mut origin = Vec::new();
     for (row, (design, _)) in samples.iter().enumerate() {
-        if seen.contains_key(design) {
+        if seen.contains(design) {
             continue;
         }
         check_design(params, design)
             .map_err(|reason| ProxyError::DesignOutsideSpace { row, reason })?;
-        seen.insert(design, row);
+        seen.insert(design);
         origin.push(row);
     }
     let width = encoding.width();
