@@ -3,16 +3,16 @@
 //! prints each layer's mean time over the repetitions (default 1), slowest first, and the total.
 use std::time::Instant;
 
-use accel::{ArrayConfig, Bandwidth, Dataflow, simulate_layer, workloads};
+use accel::{ArrayConfig, Bandwidth, Dataflow, parse_workload, simulate_layer};
 
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: layer_times <network> os|ws|is calc|<words> [repetitions]";
+    let usage = "usage: layer_times <network|workload> os|ws|is calc|<words> [repetitions]";
     if a.len() < 3 {
         eprintln!("{usage}");
         std::process::exit(2);
     }
-    let layers = workloads::network(&a[0]).expect("network");
+    let layers = parse_workload(&a[0]).expect("a network or workload");
     let dataflow = Dataflow::parse(&a[1]).expect(usage);
     let bandwidth = Bandwidth::parse(&a[2]).expect(usage);
     let reps: u32 = a.get(3).map_or(1, |r| r.parse().expect(usage));

@@ -222,8 +222,11 @@ pub(crate) struct ColumnBits {
     /// First channel of each class, ascending from 0, and the storage slot holding its rows.
     class_start: Vec<u64>,
     class_slot: Vec<usize>,
-    bits: Vec<Vec<u64>>,
-    stamps: Vec<Vec<u32>>,
+    /// Slot `k` holds words `k·rows·words ..` and stamps `k·rows ..` (one flat buffer each, so
+    /// the inner loop indexes once).
+    bits: Vec<u64>,
+    stamps: Vec<u32>,
+    slots: usize,
     free_slots: Vec<usize>,
     /// Class count at which neighbouring classes are next merged.
     merge_at: usize,
@@ -234,11 +237,11 @@ pub(crate) struct ColumnBits {
     spare: Undo,
 }
 
-/// Changes made by a trial insertion.
+/// Changes made by a trial insertion: (flat word index, old value), (flat stamp index, old stamp).
 #[derive(Default)]
 struct Undo {
-    words: Vec<(usize, usize, u64)>,
-    stamps: Vec<(usize, usize, u32)>,
+    words: Vec<(usize, u64)>,
+    stamps: Vec<(usize, u32)>,
     classes: (Vec<u64>, Vec<usize>),
     new_slots: Vec<usize>,
 }
@@ -257,8 +260,9 @@ impl ColumnBits {
             rows,
             class_start: vec![0],
             class_slot: vec![0],
-            bits: vec![vec![0; rows * words]],
-            stamps: vec![vec![0; rows]],
+            bits: vec![0; rows * words],
+            stamps: vec![0; rows],
+            slots: 1,
             free_slots: Vec::new(),
             merge_at: 16,
             generation: 1,
@@ -274,7 +278,7 @@ impl ColumnBits {
         self.class_start.truncate(1);
         let kept = self.class_slot[0];
         self.class_slot.truncate(1);
-        self.free_slots = (0..self.bits.len()).filter(|&s| s != kept).collect();
+        self.free_slots = (0..self.slots).filter(|&s| s != kept).collect();
     }
 
     /// Splits the class containing channel `c` so that a class starts at `c`.
@@ -287,21 +291,17 @@ impl ColumnBits {
             return;
         }
         let slot = self.free_slots.pop().unwrap_or_else(|| {
-            self.bits.push(vec![0; self.rows * self.words]);
-            self.stamps.push(vec![0; self.rows]);
-            self.bits.len() - 1
+            self.bits.resize(self.bits.len() + self.rows * self.words, 0);
+            self.stamps.resize(self.stamps.len() + self.rows, 0);
+            self.slots += 1;
+            self.slots - 1
         });
         let from = self.class_slot[i];
-        let (src, dst) = if from < slot {
-            let (a, b) = self.bits.split_at_mut(slot);
-            (&a[from], &mut b[0])
-        } else {
-            let (a, b) = self.bits.split_at_mut(from);
-            (&b[0], &mut a[slot])
-        };
-        dst.copy_from_slice(src);
-        let stamps = self.stamps[from].clone();
-        self.stamps[slot].copy_from_slice(&stamps);
+        let slot_words = self.rows * self.words;
+        self.bits
+            .copy_within(from * slot_words..(from + 1) * slot_words, slot * slot_words);
+        self.stamps
+            .copy_within(from * self.rows..(from + 1) * self.rows, slot * self.rows);
         self.class_start.insert(i + 1, c);
         self.class_slot.insert(i + 1, slot);
         if let Some(undo) = &mut self.undo {
@@ -329,18 +329,18 @@ impl ColumnBits {
         self.merge_at = 2 * self.class_start.len() + 16;
     }
 
+    /// The words of row `row` of `slot`, empty if not written in this generation.
+    fn row_words(&self, slot: usize, row: usize) -> Option<&[u64]> {
+        let at = (slot * self.rows + row) * self.words;
+        (self.stamps[slot * self.rows + row] == self.generation)
+            .then(|| &self.bits[at..at + self.words])
+    }
+
     fn same_rows(&self, a: usize, b: usize) -> bool {
-        let w = self.words;
-        (0..self.rows).all(|row| {
-            let live = |slot: usize| self.stamps[slot][row] == self.generation;
-            match (live(a), live(b)) {
-                (true, true) => {
-                    self.bits[a][row * w..(row + 1) * w] == self.bits[b][row * w..(row + 1) * w]
-                }
-                (true, false) => self.bits[a][row * w..(row + 1) * w].iter().all(|&x| x == 0),
-                (false, true) => self.bits[b][row * w..(row + 1) * w].iter().all(|&x| x == 0),
-                (false, false) => true,
-            }
+        (0..self.rows).all(|row| match (self.row_words(a, row), self.row_words(b, row)) {
+            (Some(x), Some(y)) => x == y,
+            (Some(x), None) | (None, Some(x)) => x.iter().all(|&w| w == 0),
+            (None, None) => true,
         })
     }
 
@@ -356,22 +356,27 @@ impl ColumnBits {
         let s = self.stride;
         let mut new = 0;
         for p in pieces {
-            let r = p.cc % s;
+            let (q, r) = if s == 1 { (p.cc, 0) } else { (p.cc / s, p.cc % s) };
             // Columns x = u·S + r inside the ifmap: u < ⌈(W − r)/S⌉.
-            let u_limit = (self.width - r).div_ceil(s);
+            let u_limit = if s == 1 {
+                self.width
+            } else {
+                (self.width - r).div_ceil(s)
+            };
             let first = self.class_start.partition_point(|&c| c <= p.c0) - 1;
+            let mut last = first;
+            while last + 1 < self.class_start.len() && self.class_start[last + 1] < p.c1 {
+                last += 1;
+            }
             for &(oy, ox0, ox1) in &spans[p.spans.0..p.spans.1] {
                 let y = oy * s + p.cr;
-                let (u0, u1) = (ox0 + p.cc / s, (ox1 + p.cc / s).min(u_limit));
+                let (u0, u1) = (ox0 + q, (ox1 + q).min(u_limit));
                 if y >= self.height || u0 >= u1 {
                     continue;
                 }
                 let row = (y * s + r) as usize;
-                for class in first..self.class_start.len() {
+                for class in first..=last {
                     let start = self.class_start[class];
-                    if start >= p.c1 {
-                        break;
-                    }
                     let end = self
                         .class_start
                         .get(class + 1)
@@ -385,32 +390,39 @@ impl ColumnBits {
     }
 
     /// Sets bits `u0..u1` of row `row` of `slot`; returns how many were clear.
+    #[inline]
     fn set_bits(&mut self, slot: usize, row: usize, u0: u64, u1: u64) -> u64 {
-        if self.stamps[slot][row] != self.generation {
+        let stamp = slot * self.rows + row;
+        let base = stamp * self.words;
+        if self.stamps[stamp] != self.generation {
             // Written in an earlier generation: empty.
             if let Some(undo) = &mut self.undo {
-                undo.stamps.push((slot, row, self.stamps[slot][row]));
+                undo.stamps.push((stamp, self.stamps[stamp]));
             }
-            self.stamps[slot][row] = self.generation;
-            self.bits[slot][row * self.words..(row + 1) * self.words].fill(0);
+            self.stamps[stamp] = self.generation;
+            self.bits[base..base + self.words].fill(0);
         }
+        let (w0, w1) = ((u0 / 64) as usize, ((u1 - 1) / 64) as usize);
+        let words = &mut self.bits[base + w0..=base + w1];
+        let head = u64::MAX << (u0 % 64);
+        let tail = u64::MAX >> (63 - (u1 - 1) % 64);
+        let last = words.len() - 1;
         let mut added = 0;
-        for word in u0 / 64..=(u1 - 1) / 64 {
-            let lo = u0.max(word * 64) - word * 64;
-            let hi = u1.min(word * 64 + 64) - word * 64;
-            let mask = if hi - lo == 64 {
-                u64::MAX
-            } else {
-                ((1u64 << (hi - lo)) - 1) << lo
-            };
-            let idx = row * self.words + word as usize;
-            let old = self.bits[slot][idx];
-            if mask & !old != 0 {
+        for (i, word) in words.iter_mut().enumerate() {
+            let mut mask = u64::MAX;
+            if i == 0 {
+                mask &= head;
+            }
+            if i == last {
+                mask &= tail;
+            }
+            let fresh = mask & !*word;
+            if fresh != 0 {
                 if let Some(undo) = &mut self.undo {
-                    undo.words.push((slot, idx, old));
+                    undo.words.push((base + w0 + i, *word));
                 }
-                self.bits[slot][idx] = old | mask;
-                added += (mask & !old).count_ones() as u64;
+                *word |= fresh;
+                added += fresh.count_ones() as u64;
             }
         }
         added
@@ -429,11 +441,11 @@ impl ColumnBits {
     fn end_trial(&mut self, keep: bool) {
         let mut undo = self.undo.take().expect("a trial was begun");
         if !keep {
-            for &(slot, idx, old) in undo.words.iter().rev() {
-                self.bits[slot][idx] = old;
+            for &(idx, old) in undo.words.iter().rev() {
+                self.bits[idx] = old;
             }
-            for &(slot, row, old) in undo.stamps.iter().rev() {
-                self.stamps[slot][row] = old;
+            for &(idx, old) in undo.stamps.iter().rev() {
+                self.stamps[idx] = old;
             }
             std::mem::swap(&mut self.class_start, &mut undo.classes.0);
             std::mem::swap(&mut self.class_slot, &mut undo.classes.1);
