@@ -508,15 +508,56 @@ impl Pieces {
             });
         }
     }
-    /// Window elements `w0..w1` (taps over channel ranges) over the runs `spans`.
+    /// Window elements `w0..w1` (taps over channel ranges) over the runs `spans`. Whole taps of one
+    /// filter row are merged: with every channel, taps `cc` of one stride residue cover consecutive
+    /// columns `x div S`, so they make one piece over runs widened by the number of taps − 1.
     fn elements(&mut self, g: &Im2col, (w0, w1): (u64, u64), spans: (usize, usize)) {
         if w0 >= w1 {
             return;
         }
         let c = g.channels;
-        for tap in w0 / c..=(w1 - 1) / c {
-            let channels = (w0.max(tap * c) - tap * c, w1.min(tap * c + c) - tap * c);
-            self.tap(g, tap, channels, spans);
+        let (full0, full1) = (w0.div_ceil(c), w1 / c);
+        if full0 >= full1 {
+            for tap in w0 / c..=(w1 - 1) / c {
+                let channels = (w0.max(tap * c) - tap * c, w1.min(tap * c + c) - tap * c);
+                self.tap(g, tap, channels, spans);
+            }
+            return;
+        }
+        if w0 < full0 * c {
+            self.tap(g, full0 - 1, (w0 - (full0 - 1) * c, c), spans);
+        }
+        let (fw, s) = (g.filter_w, g.stride);
+        let mut tap = full0;
+        while tap < full1 {
+            let (cr, first) = (tap / fw, tap % fw);
+            let last = (full1 - cr * fw).min(fw) - 1;
+            for residue in 0..s.min(last - first + 1) {
+                // Taps first..=last whose column is ≡ first + residue (mod S).
+                let cc = first + residue;
+                let widen = (last - cc) / s;
+                let runs = if widen == 0 {
+                    spans
+                } else {
+                    let from = self.spans.len();
+                    for i in spans.0..spans.1 {
+                        let (oy, ox0, ox1) = self.spans[i];
+                        self.spans.push((oy, ox0, ox1 + widen));
+                    }
+                    (from, self.spans.len())
+                };
+                self.pieces.push(Piece {
+                    cr,
+                    cc,
+                    c0: 0,
+                    c1: c,
+                    spans: runs,
+                });
+            }
+            tap = (cr + 1) * fw;
+        }
+        if w1 > full1 * c {
+            self.tap(g, full1, (0, w1 - full1 * c), spans);
         }
     }
 }

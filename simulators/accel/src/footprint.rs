@@ -96,38 +96,62 @@ impl AddressSet {
     }
 }
 
-/// A bit per channel at each ifmap pixel. `clear` is O(1): ifmap rows carry the generation they
-/// were last written in, and older rows read as empty.
+/// A bit per channel at each ifmap pixel, plus bit rows marking pixels that hold *every* channel:
+/// pieces over all channels (whole filter taps, most of a fold's demand) set a bit per 64 pixels
+/// there instead of a channel mask per pixel. The rows are per (ifmap row, stride residue) over
+/// `x div S`, as in [`ColumnBits`]. `clear` is O(1): ifmap rows carry the generation they were last
+/// written in, and older rows read as empty.
 pub(crate) struct ChannelBits {
     height: u64,
     width: u64,
     stride: u64,
-    /// Words per pixel.
+    channels: u64,
+    /// Channel words per pixel.
     words: usize,
     bits: Vec<u64>,
+    /// Words per (ifmap row, residue) bit row, and the rows: pixels holding every channel, and
+    /// pixels whose channel bits may be non-zero.
+    lane_words: usize,
+    full: Vec<u64>,
+    touched: Vec<u64>,
     stamps: Vec<u32>,
     generation: u32,
     /// Whether an insertion is being tried, and what to restore if it is undone.
     trying: bool,
-    /// (word index, old value).
-    restore_words: Vec<(usize, u64)>,
+    /// (word index, old value) of `bits`, `full` and `touched`.
+    restore_bits: Vec<(usize, u64)>,
+    restore_full: Vec<(usize, u64)>,
+    restore_touched: Vec<(usize, u64)>,
     /// (row, old stamp).
     restore_stamps: Vec<(usize, u32)>,
+}
+
+/// Mask of bits `lo..hi` (`lo < hi ≤ 64`).
+fn bit_range(lo: u64, hi: u64) -> u64 {
+    (u64::MAX >> (64 - (hi - lo))) << lo
 }
 
 impl ChannelBits {
     fn new(g: &Im2col) -> Self {
         let words = g.channels.div_ceil(64) as usize;
+        let lane_words = g.ifmap_w.div_ceil(g.stride).div_ceil(64) as usize;
+        let lanes = (g.ifmap_h * g.stride) as usize;
         ChannelBits {
             height: g.ifmap_h,
             width: g.ifmap_w,
             stride: g.stride,
+            channels: g.channels,
             words,
             bits: vec![0; (g.ifmap_h * g.ifmap_w) as usize * words],
+            lane_words,
+            full: vec![0; lanes * lane_words],
+            touched: vec![0; lanes * lane_words],
             stamps: vec![0; g.ifmap_h as usize],
             generation: 1,
             trying: false,
-            restore_words: Vec::new(),
+            restore_bits: Vec::new(),
+            restore_full: Vec::new(),
+            restore_touched: Vec::new(),
             restore_stamps: Vec::new(),
         }
     }
@@ -136,54 +160,123 @@ impl ChannelBits {
         self.generation += 1;
     }
 
+    /// Empties ifmap row `y` if it was written in an earlier generation.
+    fn fresh_row(&mut self, y: u64) {
+        let row = y as usize;
+        if self.stamps[row] == self.generation {
+            return;
+        }
+        if self.trying {
+            self.restore_stamps.push((row, self.stamps[row]));
+        }
+        self.stamps[row] = self.generation;
+        let row_words = self.width as usize * self.words;
+        self.bits[row * row_words..(row + 1) * row_words].fill(0);
+        let lanes = self.stride as usize * self.lane_words;
+        self.full[row * lanes..(row + 1) * lanes].fill(0);
+        self.touched[row * lanes..(row + 1) * lanes].fill(0);
+    }
+
     fn insert(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
-        let (s, w) = (self.stride, self.width);
-        let row_words = w as usize * self.words;
+        let s = self.stride;
         let mut new = 0;
         for p in pieces {
-            let (first_word, last_word) = ((p.c0 / 64) as usize, ((p.c1 - 1) / 64) as usize);
-            let mask = |word: usize| {
-                let lo = p.c0.max(word as u64 * 64) - word as u64 * 64;
-                let hi = p.c1.min(word as u64 * 64 + 64) - word as u64 * 64;
-                if hi - lo == 64 {
-                    u64::MAX
-                } else {
-                    ((1u64 << (hi - lo)) - 1) << lo
-                }
-            };
+            let (q, r) = (p.cc / s, p.cc % s);
+            // Columns x = u·S + r inside the ifmap: u < ⌈(W − r)/S⌉.
+            let u_limit = (self.width - r).div_ceil(s);
+            let every_channel = p.c0 == 0 && p.c1 == self.channels;
             for &(oy, ox0, ox1) in &spans[p.spans.0..p.spans.1] {
                 let y = oy * s + p.cr;
-                if y >= self.height {
+                let (u0, u1) = (ox0 + q, (ox1 + q).min(u_limit));
+                if y >= self.height || u0 >= u1 {
                     continue;
                 }
-                let row = y as usize;
-                if self.stamps[row] != self.generation {
-                    // Written in an earlier generation: empty.
+                self.fresh_row(y);
+                let lane = (y * s + r) as usize * self.lane_words;
+                let first_pixel = (y * self.width + r) as usize;
+                new += if every_channel {
+                    self.insert_full(lane, first_pixel, u0, u1)
+                } else {
+                    self.insert_channels(p, lane, first_pixel, u0, u1)
+                };
+            }
+        }
+        new
+    }
+
+    /// Every channel of pixels `u0..u1` of a lane (pixel `first_pixel + u·S`); returns how many
+    /// addresses were new.
+    fn insert_full(&mut self, lane: usize, first_pixel: usize, u0: u64, u1: u64) -> u64 {
+        let mut new = 0;
+        for w in u0 / 64..=(u1 - 1) / 64 {
+            let lo = u0.max(w * 64) - w * 64;
+            let hi = u1.min(w * 64 + 64) - w * 64;
+            let idx = lane + w as usize;
+            let fresh = bit_range(lo, hi) & !self.full[idx];
+            if fresh == 0 {
+                continue;
+            }
+            new += self.channels * fresh.count_ones() as u64;
+            // Pixels that held some channels already.
+            let mut partial = fresh & self.touched[idx];
+            while partial != 0 {
+                let u = w * 64 + partial.trailing_zeros() as u64;
+                partial &= partial - 1;
+                let at = (first_pixel + (u * self.stride) as usize) * self.words;
+                let held: u32 = self.bits[at..at + self.words]
+                    .iter()
+                    .map(|b| b.count_ones())
+                    .sum();
+                new -= held as u64;
+            }
+            if self.trying {
+                self.restore_full.push((idx, self.full[idx]));
+            }
+            self.full[idx] |= fresh;
+        }
+        new
+    }
+
+    /// Channels `p.c0..p.c1` of pixels `u0..u1` of a lane; returns how many addresses were new.
+    fn insert_channels(
+        &mut self,
+        p: &Piece,
+        lane: usize,
+        first_pixel: usize,
+        u0: u64,
+        u1: u64,
+    ) -> u64 {
+        let (first_word, last_word) = ((p.c0 / 64) as usize, ((p.c1 - 1) / 64) as usize);
+        let mask = |word: usize| {
+            let base = word as u64 * 64;
+            bit_range(p.c0.max(base) - base, p.c1.min(base + 64) - base)
+        };
+        let mut new = 0;
+        for u in u0..u1 {
+            let (idx, bit) = (lane + (u / 64) as usize, 1u64 << (u % 64));
+            if self.full[idx] & bit != 0 {
+                continue;
+            }
+            let at = (first_pixel + (u * self.stride) as usize) * self.words;
+            let mut added = 0;
+            for word in first_word..=last_word {
+                let old = self.bits[at + word];
+                let fresh = mask(word) & !old;
+                if fresh != 0 {
                     if self.trying {
-                        self.restore_stamps.push((row, self.stamps[row]));
+                        self.restore_bits.push((at + word, old));
                     }
-                    self.stamps[row] = self.generation;
-                    self.bits[row * row_words..(row + 1) * row_words].fill(0);
-                }
-                // Columns x = ox·S + cc inside the ifmap.
-                let x_end = ((ox1 - 1) * s + p.cc).min(w - 1);
-                let mut x = ox0 * s + p.cc;
-                while x <= x_end {
-                    let base = row * row_words + x as usize * self.words;
-                    for word in first_word..=last_word {
-                        let (idx, m) = (base + word, mask(word));
-                        let old = self.bits[idx];
-                        if m & !old != 0 {
-                            if self.trying {
-                                self.restore_words.push((idx, old));
-                            }
-                            self.bits[idx] = old | m;
-                            new += (m & !old).count_ones() as u64;
-                        }
-                    }
-                    x += s;
+                    self.bits[at + word] = old | fresh;
+                    added += fresh.count_ones() as u64;
                 }
             }
+            if added > 0 && self.touched[idx] & bit == 0 {
+                if self.trying {
+                    self.restore_touched.push((idx, self.touched[idx]));
+                }
+                self.touched[idx] |= bit;
+            }
+            new += added;
         }
         new
     }
@@ -197,14 +290,22 @@ impl ChannelBits {
     fn end_trial(&mut self, keep: bool) {
         self.trying = false;
         if !keep {
-            for &(idx, old) in self.restore_words.iter().rev() {
-                self.bits[idx] = old;
+            for (log, words) in [
+                (&self.restore_bits, &mut self.bits),
+                (&self.restore_full, &mut self.full),
+                (&self.restore_touched, &mut self.touched),
+            ] {
+                for &(idx, old) in log.iter().rev() {
+                    words[idx] = old;
+                }
             }
             for &(row, old) in self.restore_stamps.iter().rev() {
                 self.stamps[row] = old;
             }
         }
-        self.restore_words.clear();
+        self.restore_bits.clear();
+        self.restore_full.clear();
+        self.restore_touched.clear();
         self.restore_stamps.clear();
     }
 }
