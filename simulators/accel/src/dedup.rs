@@ -308,7 +308,36 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
             }
             pass_starts.push((state, epochs.total));
         }
-        for fr in 0..m.row_folds {
+        let pixels = (fc * m.cols, (fc * m.cols + m.cols).min(m.px));
+        let mut fr = 0;
+        // IS: row folds `fr..fr + group` load window elements `fr·R ..` of the column fold's output
+        // pixels; when those addresses cannot fill the epoch their order does not matter, so a
+        // group is added at once. A group that would fill it is cut to what the room holds at its
+        // rate of new addresses per fold; a single fold is fed line by line.
+        let mut group = if m.dataflow == Dataflow::Is {
+            m.row_folds
+        } else {
+            0
+        };
+        while fr < m.row_folds {
+            group = group.min(m.row_folds - fr);
+            if group > 0 {
+                let elements = (fr * m.rows, ((fr + group) * m.rows).min(m.sr));
+                let room = epochs.epoch - epochs.in_epoch;
+                match epochs.add_elements(g, pixels, elements) {
+                    Ok(_) => {
+                        fr += group;
+                        continue;
+                    }
+                    Err(new) if group > 1 => {
+                        group = (room as u128 * group as u128 * 15 / 16 / new as u128) as u64;
+                        if group > 0 {
+                            continue;
+                        }
+                    }
+                    Err(_) => {}
+                }
+            }
             let used = m.rows.min(m.sr - fr * m.rows);
             let fold = match m.dataflow {
                 Dataflow::Ws => Fold::Diagonal {
@@ -324,12 +353,16 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
                     t: m.t,
                 },
                 Dataflow::Is => Fold::Stationary {
-                    pixels: (fc * m.cols, (fc * m.cols + m.cols).min(m.px)),
+                    pixels,
                     top: fr * m.rows + used,
                     elements: used,
                 },
             };
             epochs.feed(g, fold);
+            fr += 1;
+            if m.dataflow == Dataflow::Is {
+                group = m.row_folds;
+            }
         }
     }
     epochs.total
@@ -576,6 +609,32 @@ impl Epochs {
     fn count(&mut self, g: &Im2col, fold: Fold, from: (u64, u64), to: (u64, u64)) -> u64 {
         fold.between(g, from, to, self.set.per_pixel(), &mut self.pieces);
         self.set.count_new(&self.pieces.pieces, &self.pieces.spans)
+    }
+
+    /// Adds window elements `elements` of output pixels `pixels` if that leaves the epoch short of
+    /// full. Either way returns how many addresses are new.
+    fn add_elements(
+        &mut self,
+        g: &Im2col,
+        pixels: (u64, u64),
+        elements: (u64, u64),
+    ) -> Result<u64, u64> {
+        let room = self.epoch - self.in_epoch;
+        self.pieces.pieces.clear();
+        self.pieces.spans.clear();
+        let spans = self.pieces.spans(g, pixels);
+        self.pieces.elements(g, elements, spans);
+        let (pieces, spans) = (&self.pieces.pieces, &self.pieces.spans);
+        let added = if (pixels.1 - pixels.0) * (elements.1 - elements.0) < room {
+            Ok(self.set.insert(pieces, spans))
+        } else {
+            self.set.insert_below(pieces, spans, room)
+        };
+        if let Ok(new) = added {
+            self.in_epoch += new;
+            self.total += new;
+        }
+        added
     }
 
     /// Feeds one fold's demand: stretches of lines are added while they cannot fill the epoch
