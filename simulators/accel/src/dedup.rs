@@ -285,6 +285,7 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
     let mut epochs = Epochs {
         set: AddressSet::new(g, m.dataflow == Dataflow::Is),
         pieces: Pieces::default(),
+        fresh: SparseBits::new(g.address_space()),
         epoch: 50 * items,
         in_epoch: 0,
         total: 0,
@@ -294,6 +295,8 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
     // size: once a size recurs at a pass start, the passes since then repeat.
     let passes_repeat = m.dataflow != Dataflow::Is;
     let mut pass_starts: Vec<(u64, u64)> = Vec::new();
+    // New addresses per row fold of the last group of folds that would have filled an epoch.
+    let mut fold_rate: Option<(u64, u64)> = None;
     for fc in 0..m.col_folds {
         if passes_repeat {
             let state = epochs.in_epoch;
@@ -309,33 +312,37 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
             pass_starts.push((state, epochs.total));
         }
         let pixels = (fc * m.cols, (fc * m.cols + m.cols).min(m.px));
+        // Row folds `fr..fr + group` demand every pair of their spatial indices (OS: output pixels,
+        // WS/IS: window elements) and their temporal ones (IS: the column fold's pixels). When those
+        // addresses cannot fill the epoch their order does not matter, so a group is added at once.
+        // Groups are sized to fill the room to 15/16 at the rate of new addresses per fold of the
+        // last group that would have filled it; a single fold (or none) is fed line by line.
         let mut fr = 0;
-        // IS: row folds `fr..fr + group` load window elements `fr·R ..` of the column fold's output
-        // pixels; when those addresses cannot fill the epoch their order does not matter, so a
-        // group is added at once. A group that would fill it is cut to what the room holds at its
-        // rate of new addresses per fold; a single fold is fed line by line.
-        let mut group = if m.dataflow == Dataflow::Is {
-            m.row_folds
-        } else {
-            0
-        };
+        let mut group = m.row_folds;
         while fr < m.row_folds {
             group = group.min(m.row_folds - fr);
             if group > 0 {
-                let elements = (fr * m.rows, ((fr + group) * m.rows).min(m.sr));
-                let room = epochs.epoch - epochs.in_epoch;
+                let spatial = (fr * m.rows, ((fr + group) * m.rows).min(m.sr));
+                let (pixels, elements) = match m.dataflow {
+                    Dataflow::Os => (spatial, (0, m.t)),
+                    Dataflow::Ws => ((0, m.t), spatial),
+                    Dataflow::Is => (pixels, spatial),
+                };
                 match epochs.add_elements(g, pixels, elements) {
                     Ok(_) => {
                         fr += group;
+                        group = fold_rate.map_or(m.row_folds, |r| epochs.folds_short_of_full(r));
                         continue;
                     }
-                    Err(new) if group > 1 => {
-                        group = (room as u128 * group as u128 * 15 / 16 / new as u128) as u64;
-                        if group > 0 {
-                            continue;
+                    Err(new) => {
+                        fold_rate = Some((new, group));
+                        if group > 1 {
+                            group = epochs.folds_short_of_full((new, group)).min(group - 1);
+                            if group > 0 {
+                                continue;
+                            }
                         }
                     }
-                    Err(_) => {}
                 }
             }
             let used = m.rows.min(m.sr - fr * m.rows);
@@ -360,12 +367,47 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
             };
             epochs.feed(g, fold);
             fr += 1;
-            if m.dataflow == Dataflow::Is {
-                group = m.row_folds;
-            }
+            group = fold_rate.map_or(m.row_folds, |r| epochs.folds_short_of_full(r));
         }
     }
     epochs.total
+}
+
+/// Stretches of at most this many words are walked word by word rather than bisected.
+const WALK_WORDS: u64 = 256;
+
+/// A set of addresses that is emptied in time proportional to the words it touched.
+struct SparseBits {
+    bits: Vec<u64>,
+    touched: Vec<usize>,
+}
+
+impl SparseBits {
+    fn new(addresses: usize) -> Self {
+        SparseBits {
+            bits: vec![0; addresses.div_ceil(64)],
+            touched: Vec::new(),
+        }
+    }
+    /// Adds `a`; whether it was new.
+    fn insert(&mut self, a: u64) -> bool {
+        let (i, bit) = ((a / 64) as usize, 1u64 << (a % 64));
+        let word = &mut self.bits[i];
+        if *word & bit != 0 {
+            return false;
+        }
+        if *word == 0 {
+            self.touched.push(i);
+        }
+        *word |= bit;
+        true
+    }
+    fn clear(&mut self) {
+        for &i in &self.touched {
+            self.bits[i] = 0;
+        }
+        self.touched.clear();
+    }
 }
 
 /// One fold's ifmap demand as lines of single-word reads.
@@ -409,6 +451,20 @@ impl Fold {
                 (lo, k.min(used - 1) + 1 - lo)
             }
             Fold::Stationary { pixels, .. } => (0, pixels.1 - pixels.0),
+        }
+    }
+    /// The (output pixel, window element) of word `i` of line `k`.
+    fn entry(&self, k: u64, i: u64) -> (u64, u64) {
+        match *self {
+            Fold::Diagonal { ws, first, .. } => {
+                let j = self.line(k).0 + i;
+                if ws {
+                    (k - j, first + j)
+                } else {
+                    (first + j, k - j)
+                }
+            }
+            Fold::Stationary { pixels, top, .. } => (pixels.0 + i, top - 1 - k),
         }
     }
     /// Array rows `r0..r1` reading temporal indices `t0..t1` (OS/WS).
@@ -599,16 +655,18 @@ impl Pieces {
 struct Epochs {
     set: AddressSet,
     pieces: Pieces,
+    /// Addresses new to the epoch in the stretch being walked.
+    fresh: SparseBits,
     epoch: u64,
     in_epoch: u64,
     total: u64,
 }
 
 impl Epochs {
-    /// Addresses demanded from `from` up to `to` in `fold` that the epoch does not hold yet.
-    fn count(&mut self, g: &Im2col, fold: Fold, from: (u64, u64), to: (u64, u64)) -> u64 {
-        fold.between(g, from, to, self.set.per_pixel(), &mut self.pieces);
-        self.set.count_new(&self.pieces.pieces, &self.pieces.spans)
+    /// How many folds, at `rate` = (new addresses, folds), fill the epoch's room to 15/16.
+    fn folds_short_of_full(&self, (new, folds): (u64, u64)) -> u64 {
+        let room = self.epoch - self.in_epoch;
+        (room as u128 * folds as u128 * 15 / 16 / new.max(1) as u128) as u64
     }
 
     /// Adds window elements `elements` of output pixels `pixels` if that leaves the epoch short of
@@ -638,72 +696,96 @@ impl Epochs {
     }
 
     /// Feeds one fold's demand: stretches of lines are added while they cannot fill the epoch
-    /// (at most one address per word) or a trial shows they do not; a stretch that would fill it is
-    /// halved down to the line, then bisected down to the word, that closes the epoch.
+    /// (at most one address per word) or a trial shows they do not. Once a stretch would fill it,
+    /// the line that closes the epoch is searched inside that stretch, by interpolating on its
+    /// count of new addresses (kept trials shrink it from the front, failed ones from the back;
+    /// two trials in a row on one side fall back to halving), and that line is walked word by word.
     fn feed(&mut self, g: &Im2col, fold: Fold) {
         let end = (fold.lines(), 0);
         let line_words = fold.max_line_words();
         let mut at = (0, 0);
-        let mut step = end.0;
-        // New addresses per line in the last stretch that overflowed, to size the next one: aim
-        // just short of the line that fills the epoch, assuming that rate holds.
+        // Lines from `at` and their new addresses, of a stretch known to fill the epoch.
+        let mut overflow: Option<(u64, u64)> = None;
+        // New addresses per line of the last stretch that filled an epoch: the next epoch's first
+        // stretch aims just short of its end at that rate.
         let mut rate: Option<(u64, u64)> = None;
-        let estimate = |room: u64, (new, lines): (u64, u64)| {
-            ((room as u128 * lines as u128 * 15 / 16 / new.max(1) as u128) as u64).max(1)
-        };
+        // Whether the last two trials were kept.
+        let mut last = [None::<bool>; 2];
         while at != end {
             let room = self.epoch - self.in_epoch;
-            let n = step.clamp(1, end.0 - at.0);
-            let to = if at.0 + n == end.0 {
-                end
-            } else {
-                (at.0 + n, 0)
-            };
-            fold.between(g, at, to, self.set.per_pixel(), &mut self.pieces);
-            let (pieces, spans) = (&self.pieces.pieces, &self.pieces.spans);
-            let added = if n * line_words < room {
-                Ok(self.set.insert(pieces, spans))
-            } else {
-                self.set.insert_below(pieces, spans, room)
-            };
-            match added {
-                Ok(new) => {
-                    self.in_epoch += new;
-                    self.total += new;
-                    at = to;
-                    step = match rate {
-                        Some(r) => estimate(self.epoch - self.in_epoch, r),
-                        None => n.saturating_mul(2),
+            let n = match overflow {
+                // Short of the end first (a kept trial is not wasted), then past it.
+                None => rate.map_or(end.0 - at.0, |(new, lines)| {
+                    let (num, den) = if last[1] == Some(true) { (2, 1) } else { (15, 16) };
+                    let aim = room as u128 * lines as u128 * num / den / new.max(1) as u128;
+                    (aim as u64).clamp(1, end.0 - at.0)
+                }),
+                Some((lines, _)) if lines == 1 || lines * line_words <= WALK_WORDS => 0,
+                Some((lines, new)) => {
+                    let guess = ((room - 1) as u128 * lines as u128 / new as u128) as u64;
+                    let guess = match last {
+                        [Some(true), Some(true)] => guess.max(lines / 2),
+                        [Some(false), Some(false)] => guess.min(lines / 2),
+                        _ => guess,
                     };
-                    continue;
+                    guess.clamp(1, lines - 1)
                 }
-                Err(new) if n > 1 => {
-                    rate = Some((new, n));
-                    step = estimate(room, (new, n)).min(n - 1);
-                    continue;
-                }
-                Err(_) => {}
-            }
-            // Line at.0 closes the epoch, at word t − 1 (a word adds at most one address).
-            let words = fold.line(at.0).1;
-            let (mut lo, mut hi) = (at.1 + 1, words);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                if self.count(g, fold, at, (at.0, mid)) >= room {
-                    hi = mid
+            };
+            if n > 0 {
+                let to = if at.0 + n == end.0 {
+                    end
                 } else {
-                    lo = mid + 1
+                    (at.0 + n, 0)
+                };
+                fold.between(g, at, to, self.set.per_pixel(), &mut self.pieces);
+                let (pieces, spans) = (&self.pieces.pieces, &self.pieces.spans);
+                let added = if n * line_words < room {
+                    Ok(self.set.insert(pieces, spans))
+                } else {
+                    self.set.insert_below(pieces, spans, room)
+                };
+                last = [last[1], Some(added.is_ok())];
+                match added {
+                    Ok(new) => {
+                        self.in_epoch += new;
+                        self.total += new;
+                        at = to;
+                        overflow = overflow.map(|(lines, over)| (lines - n, over - new));
+                    }
+                    Err(new) => {
+                        overflow = Some((n, new));
+                        rate = Some((new, n));
+                    }
+                }
+                continue;
+            }
+            // The stretch is short: walk its words in order (a word adds at most one address, and
+            // may repeat one) up to the one that fills the epoch.
+            let (mut line, mut word) = at;
+            let mut found = 0;
+            self.fresh.clear();
+            loop {
+                let (p, w) = fold.entry(line, word);
+                if let Some(a) = g.coordinates(p, w)
+                    && !self.set.contains(a)
+                    && self.fresh.insert(g.address(a))
+                {
+                    found += 1;
+                }
+                word += 1;
+                if word == fold.line(line).1 {
+                    (line, word) = (line + 1, 0);
+                }
+                if found == room {
+                    break;
                 }
             }
             self.total += room;
             self.set.clear();
             self.in_epoch = 0;
-            at = if lo == words {
-                (at.0 + 1, 0)
-            } else {
-                (at.0, lo)
-            };
-            step = rate.map_or(end.0, |r| estimate(self.epoch, r));
+            at = if line == end.0 { end } else { (line, word) };
+            overflow = None;
+            last = [None, None];
         }
     }
 }

@@ -46,6 +46,13 @@ impl AddressSet {
     pub(crate) fn per_pixel(&self) -> bool {
         matches!(self, AddressSet::Channels(_))
     }
+    /// Whether the set holds ifmap address `(row, column, channel)`.
+    pub(crate) fn contains(&self, (y, x, ch): (u64, u64, u64)) -> bool {
+        match self {
+            AddressSet::Channels(s) => s.contains(y, x, ch),
+            AddressSet::Columns(s) => s.contains(y, x, ch),
+        }
+    }
     /// Empties the set.
     pub(crate) fn clear(&mut self) {
         match self {
@@ -68,31 +75,17 @@ impl AddressSet {
         spans: &[(u64, u64, u64)],
         limit: u64,
     ) -> Result<u64, u64> {
-        let (new, kept) = self.trial(pieces, spans, |new| new < limit);
-        if kept { Ok(new) } else { Err(new) }
-    }
-    /// Addresses of `pieces` (over `spans`) not yet in the set; the set is left as it was.
-    pub(crate) fn count_new(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
-        self.trial(pieces, spans, |_| false).0
-    }
-    /// Inserts `pieces`, then undoes it unless `keep(new addresses)`.
-    fn trial(
-        &mut self,
-        pieces: &[Piece],
-        spans: &[(u64, u64, u64)],
-        keep: impl FnOnce(u64) -> bool,
-    ) -> (u64, bool) {
         match self {
             AddressSet::Channels(s) => s.begin_trial(),
             AddressSet::Columns(s) => s.begin_trial(),
         }
         let new = self.insert(pieces, spans);
-        let kept = keep(new);
+        let kept = new < limit;
         match self {
             AddressSet::Channels(s) => s.end_trial(kept),
             AddressSet::Columns(s) => s.end_trial(kept),
         }
-        (new, kept)
+        if kept { Ok(new) } else { Err(new) }
     }
 }
 
@@ -158,6 +151,17 @@ impl ChannelBits {
 
     fn clear(&mut self) {
         self.generation += 1;
+    }
+
+    fn contains(&self, y: u64, x: u64, ch: u64) -> bool {
+        if self.stamps[y as usize] != self.generation {
+            return false;
+        }
+        let u = x / self.stride;
+        let lane = ((y * self.stride + x % self.stride) as usize) * self.lane_words;
+        let at = ((y * self.width + x) as usize) * self.words + (ch / 64) as usize;
+        (self.full[lane + (u / 64) as usize] >> (u % 64)) & 1 == 1
+            || (self.bits[at] >> (ch % 64)) & 1 == 1
     }
 
     /// Empties ifmap row `y` if it was written in an earlier generation.
@@ -428,6 +432,13 @@ impl ColumnBits {
             }
         }
         self.merge_at = 2 * self.class_start.len() + 16;
+    }
+
+    fn contains(&self, y: u64, x: u64, ch: u64) -> bool {
+        let class = self.class_start.partition_point(|&c| c <= ch) - 1;
+        let (u, row) = (x / self.stride, (y * self.stride + x % self.stride) as usize);
+        self.row_words(self.class_slot[class], row)
+            .is_some_and(|words| (words[(u / 64) as usize] >> (u % 64)) & 1 == 1)
     }
 
     /// The words of row `row` of `slot`, empty if not written in this generation.

@@ -90,14 +90,22 @@ impl Im2col {
     /// Address of entry `(p, w)`, `None` where SCALE-Sim's `ceil` output size runs the window past
     /// the ifmap edge (SCALE-Sim writes −1 there).
     pub fn addr(&self, p: u64, w: u64) -> Option<u32> {
+        self.coordinates(p, w).map(|a| self.address(a) as u32)
+    }
+
+    /// The address of ifmap `(row, column, channel)`.
+    pub(crate) fn address(&self, (y, x, ch): (u64, u64, u64)) -> u64 {
+        (y * self.ifmap_w + x) * self.channels + ch
+    }
+
+    /// Ifmap `(row, column, channel)` of entry `(p, w)`, `None` past the ifmap edge.
+    pub(crate) fn coordinates(&self, p: u64, w: u64) -> Option<(u64, u64, u64)> {
         let (oy, ox) = (p / self.ofmap_w, p % self.ofmap_w);
-        let (iy, ix) = (oy * self.stride, ox * self.stride);
         let row_len = self.filter_w * self.channels;
         let (cr, k) = (w / row_len, w % row_len);
         let (cc, ch) = (k / self.channels, k % self.channels);
-        let (y, x) = (iy + cr, ix + cc);
-        (y < self.ifmap_h && x < self.ifmap_w)
-            .then(|| ((y * self.ifmap_w + x) * self.channels + ch) as u32)
+        let (y, x) = (oy * self.stride + cr, ox * self.stride + cc);
+        (y < self.ifmap_h && x < self.ifmap_w).then_some((y, x, ch))
     }
 
     /// Per-pixel and per-window-element address parts, so the walks add instead of dividing.
