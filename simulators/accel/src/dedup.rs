@@ -476,6 +476,17 @@ impl Fold {
             return;
         }
         let (spatial, temporal) = ((first + r0, first + r1), (t0, t1));
+        if out.pixel_cells {
+            // One output pixel over a run of window elements.
+            if ws && t1 == t0 + 1 {
+                out.cells.push((t0, spatial.0, spatial.1));
+                return;
+            }
+            if !ws && r1 == r0 + 1 {
+                out.cells.push((spatial.0, t0, t1));
+                return;
+            }
+        }
         if ws {
             let spans = out.spans(g, temporal);
             out.elements(g, spatial, spans);
@@ -546,8 +557,8 @@ impl Fold {
         per_pixel: bool,
         out: &mut Pieces,
     ) {
-        out.pieces.clear();
-        out.spans.clear();
+        out.clear();
+        out.pixel_cells = per_pixel;
         let (mut a, s) = from;
         let (b, t) = to;
         if a == b {
@@ -565,14 +576,23 @@ impl Fold {
     }
 }
 
-/// Pieces and the pixel runs they refer to.
+/// Pieces and the pixel runs they refer to, and single output pixels over runs of window elements
+/// (`(pixel, w0, w1)`, listed as such when `pixel_cells`, for [`AddressSet`]'s channel bits).
 #[derive(Default)]
-struct Pieces {
-    pieces: Vec<Piece>,
-    spans: Vec<(u64, u64, u64)>,
+pub(crate) struct Pieces {
+    pub(crate) pieces: Vec<Piece>,
+    pub(crate) spans: Vec<(u64, u64, u64)>,
+    pub(crate) cells: Vec<(u64, u64, u64)>,
+    pixel_cells: bool,
 }
 
 impl Pieces {
+    fn clear(&mut self) {
+        self.pieces.clear();
+        self.spans.clear();
+        self.cells.clear();
+        self.pixel_cells = false;
+    }
     /// Adds output pixels `p0..p1` (raster order) as runs of one ofmap row each; returns their range.
     fn spans(&mut self, g: &Im2col, (p0, p1): (u64, u64)) -> (usize, usize) {
         let first = self.spans.len();
@@ -678,15 +698,13 @@ impl Epochs {
         elements: (u64, u64),
     ) -> Result<u64, u64> {
         let room = self.epoch - self.in_epoch;
-        self.pieces.pieces.clear();
-        self.pieces.spans.clear();
+        self.pieces.clear();
         let spans = self.pieces.spans(g, pixels);
         self.pieces.elements(g, elements, spans);
-        let (pieces, spans) = (&self.pieces.pieces, &self.pieces.spans);
         let added = if (pixels.1 - pixels.0) * (elements.1 - elements.0) < room {
-            Ok(self.set.insert(pieces, spans))
+            Ok(self.set.insert(&self.pieces))
         } else {
-            self.set.insert_below(pieces, spans, room)
+            self.set.insert_below(&self.pieces, room)
         };
         if let Ok(new) = added {
             self.in_epoch += new;
@@ -716,7 +734,11 @@ impl Epochs {
             let n = match overflow {
                 // Short of the end first (a kept trial is not wasted), then past it.
                 None => rate.map_or(end.0 - at.0, |(new, lines)| {
-                    let (num, den) = if last[1] == Some(true) { (2, 1) } else { (15, 16) };
+                    let (num, den) = if last[1] == Some(true) {
+                        (2, 1)
+                    } else {
+                        (15, 16)
+                    };
                     let aim = room as u128 * lines as u128 * num / den / new.max(1) as u128;
                     (aim as u64).clamp(1, end.0 - at.0)
                 }),
@@ -738,11 +760,10 @@ impl Epochs {
                     (at.0 + n, 0)
                 };
                 fold.between(g, at, to, self.set.per_pixel(), &mut self.pieces);
-                let (pieces, spans) = (&self.pieces.pieces, &self.pieces.spans);
                 let added = if n * line_words < room {
-                    Ok(self.set.insert(pieces, spans))
+                    Ok(self.set.insert(&self.pieces))
                 } else {
-                    self.set.insert_below(pieces, spans, room)
+                    self.set.insert_below(&self.pieces, room)
                 };
                 last = [last[1], Some(added.is_ok())];
                 match added {

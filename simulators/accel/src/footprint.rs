@@ -10,6 +10,7 @@
 //!   (channel class, ifmap row, residue). Channels of one class have identical membership; classes
 //!   are split where a piece's channel range begins or ends.
 
+use crate::dedup::Pieces;
 use crate::im2col::Im2col;
 
 /// A filter tap over channels `c0..c1` and the output-pixel runs `(oy, ox0..ox1)` at
@@ -25,7 +26,7 @@ pub(crate) struct Piece {
 
 /// A set of ifmap addresses in the layout that suits the layer (see the module comment).
 pub(crate) enum AddressSet {
-    Channels(ChannelBits),
+    Channels(Box<ChannelBits>),
     Columns(Box<ColumnBits>),
 }
 
@@ -37,7 +38,7 @@ impl AddressSet {
     /// pixels, whose pieces split channels rarely, so bit rows suit them at any depth.
     pub(crate) fn new(g: &Im2col, stationary: bool) -> Self {
         if g.channels >= CHANNEL_BITS_FROM && !stationary {
-            AddressSet::Channels(ChannelBits::new(g))
+            AddressSet::Channels(Box::new(ChannelBits::new(g)))
         } else {
             AddressSet::Columns(Box::new(ColumnBits::new(g)))
         }
@@ -60,26 +61,26 @@ impl AddressSet {
             AddressSet::Columns(s) => s.clear(),
         }
     }
-    /// Adds `pieces` (over `spans`); returns how many of their addresses were new.
-    pub(crate) fn insert(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
+    /// Adds `demand`; returns how many of its addresses were new.
+    pub(crate) fn insert(&mut self, demand: &Pieces) -> u64 {
         match self {
-            AddressSet::Channels(s) => s.insert(pieces, spans),
-            AddressSet::Columns(s) => s.insert(pieces, spans),
+            AddressSet::Channels(s) => {
+                s.insert(&demand.pieces, &demand.spans) + s.insert_cells(&demand.cells)
+            }
+            AddressSet::Columns(s) => {
+                debug_assert!(demand.cells.is_empty(), "cells are listed for channel bits");
+                s.insert(&demand.pieces, &demand.spans)
+            }
         }
     }
-    /// Adds `pieces` (over `spans`) if fewer than `limit` of their addresses are new; otherwise
-    /// leaves the set as it was. Either way returns how many are new.
-    pub(crate) fn insert_below(
-        &mut self,
-        pieces: &[Piece],
-        spans: &[(u64, u64, u64)],
-        limit: u64,
-    ) -> Result<u64, u64> {
+    /// Adds `demand` if fewer than `limit` of its addresses are new; otherwise leaves the set as it
+    /// was. Either way returns how many are new.
+    pub(crate) fn insert_below(&mut self, demand: &Pieces, limit: u64) -> Result<u64, u64> {
         match self {
             AddressSet::Channels(s) => s.begin_trial(),
             AddressSet::Columns(s) => s.begin_trial(),
         }
-        let new = self.insert(pieces, spans);
+        let new = self.insert(demand);
         let kept = new < limit;
         match self {
             AddressSet::Channels(s) => s.end_trial(kept),
@@ -99,6 +100,8 @@ pub(crate) struct ChannelBits {
     width: u64,
     stride: u64,
     channels: u64,
+    ofmap_w: u64,
+    filter_w: u64,
     /// Channel words per pixel.
     words: usize,
     bits: Vec<u64>,
@@ -134,6 +137,8 @@ impl ChannelBits {
             width: g.ifmap_w,
             stride: g.stride,
             channels: g.channels,
+            ofmap_w: g.ofmap_w,
+            filter_w: g.filter_w,
             words,
             bits: vec![0; (g.ifmap_h * g.ifmap_w) as usize * words],
             lane_words,
@@ -250,39 +255,67 @@ impl ChannelBits {
         u0: u64,
         u1: u64,
     ) -> u64 {
-        let (first_word, last_word) = ((p.c0 / 64) as usize, ((p.c1 - 1) / 64) as usize);
-        let mask = |word: usize| {
-            let base = word as u64 * 64;
-            bit_range(p.c0.max(base) - base, p.c1.min(base + 64) - base)
-        };
+        (u0..u1)
+            .map(|u| {
+                let pixel = first_pixel + (u * self.stride) as usize;
+                self.add_channels(lane + (u / 64) as usize, 1 << (u % 64), pixel, (p.c0, p.c1))
+            })
+            .sum()
+    }
+
+    /// Output pixels over runs of window elements, `(pixel, w0, w1)`; returns how many addresses
+    /// were new.
+    fn insert_cells(&mut self, cells: &[(u64, u64, u64)]) -> u64 {
+        let (s, c) = (self.stride, self.channels);
         let mut new = 0;
-        for u in u0..u1 {
-            let (idx, bit) = (lane + (u / 64) as usize, 1u64 << (u % 64));
-            if self.full[idx] & bit != 0 {
-                continue;
-            }
-            let at = (first_pixel + (u * self.stride) as usize) * self.words;
-            let mut added = 0;
-            for word in first_word..=last_word {
-                let old = self.bits[at + word];
-                let fresh = mask(word) & !old;
-                if fresh != 0 {
-                    if self.trying {
-                        self.restore_bits.push((at + word, old));
-                    }
-                    self.bits[at + word] = old | fresh;
-                    added += fresh.count_ones() as u64;
+        for &(p, w0, w1) in cells {
+            let (oy, ox) = (p / self.ofmap_w, p % self.ofmap_w);
+            for tap in w0 / c..=(w1 - 1) / c {
+                let (cr, cc) = (tap / self.filter_w, tap % self.filter_w);
+                let (y, x) = (oy * s + cr, ox * s + cc);
+                if y >= self.height || x >= self.width {
+                    continue;
                 }
+                self.fresh_row(y);
+                let u = x / s;
+                let lane = (y * s + x % s) as usize * self.lane_words + (u / 64) as usize;
+                let channels = (w0.max(tap * c) - tap * c, w1.min(tap * c + c) - tap * c);
+                new +=
+                    self.add_channels(lane, 1 << (u % 64), (y * self.width + x) as usize, channels);
             }
-            if added > 0 && self.touched[idx] & bit == 0 {
-                if self.trying {
-                    self.restore_touched.push((idx, self.touched[idx]));
-                }
-                self.touched[idx] |= bit;
-            }
-            new += added;
         }
         new
+    }
+
+    /// Channels `c0..c1` of `pixel` (its bit `bit` of lane word `lane`), in a row already fresh;
+    /// returns how many were new.
+    #[inline]
+    fn add_channels(&mut self, lane: usize, bit: u64, pixel: usize, (c0, c1): (u64, u64)) -> u64 {
+        if self.full[lane] & bit != 0 {
+            return 0;
+        }
+        let at = pixel * self.words;
+        let mut added = 0;
+        for word in (c0 / 64) as usize..=((c1 - 1) / 64) as usize {
+            let base = word as u64 * 64;
+            let mask = bit_range(c0.max(base) - base, c1.min(base + 64) - base);
+            let old = self.bits[at + word];
+            let fresh = mask & !old;
+            if fresh != 0 {
+                if self.trying {
+                    self.restore_bits.push((at + word, old));
+                }
+                self.bits[at + word] = old | fresh;
+                added += fresh.count_ones() as u64;
+            }
+        }
+        if added > 0 && self.touched[lane] & bit == 0 {
+            if self.trying {
+                self.restore_touched.push((lane, self.touched[lane]));
+            }
+            self.touched[lane] |= bit;
+        }
+        added
     }
 
     /// Starts logging what insertions change.
@@ -396,15 +429,18 @@ impl ColumnBits {
             return;
         }
         let slot = self.free_slots.pop().unwrap_or_else(|| {
-            self.bits.resize(self.bits.len() + self.rows * self.words, 0);
+            self.bits
+                .resize(self.bits.len() + self.rows * self.words, 0);
             self.stamps.resize(self.stamps.len() + self.rows, 0);
             self.slots += 1;
             self.slots - 1
         });
         let from = self.class_slot[i];
         let slot_words = self.rows * self.words;
-        self.bits
-            .copy_within(from * slot_words..(from + 1) * slot_words, slot * slot_words);
+        self.bits.copy_within(
+            from * slot_words..(from + 1) * slot_words,
+            slot * slot_words,
+        );
         self.stamps
             .copy_within(from * self.rows..(from + 1) * self.rows, slot * self.rows);
         self.class_start.insert(i + 1, c);
@@ -436,7 +472,10 @@ impl ColumnBits {
 
     fn contains(&self, y: u64, x: u64, ch: u64) -> bool {
         let class = self.class_start.partition_point(|&c| c <= ch) - 1;
-        let (u, row) = (x / self.stride, (y * self.stride + x % self.stride) as usize);
+        let (u, row) = (
+            x / self.stride,
+            (y * self.stride + x % self.stride) as usize,
+        );
         self.row_words(self.class_slot[class], row)
             .is_some_and(|words| (words[(u / 64) as usize] >> (u % 64)) & 1 == 1)
     }
@@ -449,11 +488,13 @@ impl ColumnBits {
     }
 
     fn same_rows(&self, a: usize, b: usize) -> bool {
-        (0..self.rows).all(|row| match (self.row_words(a, row), self.row_words(b, row)) {
-            (Some(x), Some(y)) => x == y,
-            (Some(x), None) | (None, Some(x)) => x.iter().all(|&w| w == 0),
-            (None, None) => true,
-        })
+        (0..self.rows).all(
+            |row| match (self.row_words(a, row), self.row_words(b, row)) {
+                (Some(x), Some(y)) => x == y,
+                (Some(x), None) | (None, Some(x)) => x.iter().all(|&w| w == 0),
+                (None, None) => true,
+            },
+        )
     }
 
     /// Adds `pieces` (over `spans`) to the set; returns how many addresses were new.
@@ -468,7 +509,11 @@ impl ColumnBits {
         let s = self.stride;
         let mut new = 0;
         for p in pieces {
-            let (q, r) = if s == 1 { (p.cc, 0) } else { (p.cc / s, p.cc % s) };
+            let (q, r) = if s == 1 {
+                (p.cc, 0)
+            } else {
+                (p.cc / s, p.cc % s)
+            };
             // Columns x = u·S + r inside the ifmap: u < ⌈(W − r)/S⌉.
             let u_limit = if s == 1 {
                 self.width
