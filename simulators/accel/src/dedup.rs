@@ -295,10 +295,19 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
     // size: once a size recurs at a pass start, the passes since then repeat.
     let passes_repeat = m.dataflow != Dataflow::Is;
     let mut pass_starts: Vec<(u64, u64)> = Vec::new();
-    // New addresses per row fold of the last group of folds that would have filled an epoch.
+    // Folds in demand order, `u = fc·row_folds + fr`. A group of consecutive folds demands, per
+    // column fold it touches, every pair of its spatial indices (OS: output pixels, WS/IS: window
+    // elements) and temporal ones (IS: the column fold's output pixels). When those addresses cannot
+    // fill the epoch their order does not matter, so a group is added at once. Groups are sized to
+    // fill the room to 15/16 at the rate of new addresses per fold of the last group that would
+    // have filled it; a single fold (or none) is fed line by line. OS/WS groups stay within a pass.
+    let (folds, rf) = (m.col_folds * m.row_folds, m.row_folds);
     let mut fold_rate: Option<(u64, u64)> = None;
-    for fc in 0..m.col_folds {
-        if passes_repeat {
+    let mut group = if passes_repeat { rf } else { folds };
+    let mut u = 0;
+    while u < folds {
+        let fc = u / rf;
+        if passes_repeat && pass_starts.len() as u64 == fc {
             let state = epochs.in_epoch;
             if let Some(first) = pass_starts.iter().position(|&(size, _)| size == state) {
                 pass_starts.push((state, epochs.total));
@@ -311,64 +320,73 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
             }
             pass_starts.push((state, epochs.total));
         }
-        let pixels = (fc * m.cols, (fc * m.cols + m.cols).min(m.px));
-        // Row folds `fr..fr + group` demand every pair of their spatial indices (OS: output pixels,
-        // WS/IS: window elements) and their temporal ones (IS: the column fold's pixels). When those
-        // addresses cannot fill the epoch their order does not matter, so a group is added at once.
-        // Groups are sized to fill the room to 15/16 at the rate of new addresses per fold of the
-        // last group that would have filled it; a single fold (or none) is fed line by line.
-        let mut fr = 0;
-        let mut group = m.row_folds;
-        while fr < m.row_folds {
-            group = group.min(m.row_folds - fr);
-            if group > 0 {
-                let spatial = (fr * m.rows, ((fr + group) * m.rows).min(m.sr));
-                let (pixels, elements) = match m.dataflow {
+        let limit = if passes_repeat { (fc + 1) * rf } else { folds };
+        group = group.min(limit - u);
+        if group > 0 {
+            // Per column fold its row folds; runs of whole column folds make one rectangle.
+            let end = u + group;
+            let mut runs: Vec<((u64, u64), (u64, u64))> = Vec::with_capacity(3);
+            let mut c = fc;
+            while c * rf < end {
+                let row_folds = (u.max(c * rf) - c * rf, end.min(c * rf + rf) - c * rf);
+                let mut c1 = c + 1;
+                if row_folds == (0, rf) {
+                    while (c1 + 1) * rf <= end {
+                        c1 += 1;
+                    }
+                }
+                runs.push(((c, c1), row_folds));
+                c = c1;
+            }
+            let rectangles = runs.into_iter().map(|((c0, c1), (f0, f1))| {
+                let spatial = (f0 * m.rows, (f1 * m.rows).min(m.sr));
+                match m.dataflow {
                     Dataflow::Os => (spatial, (0, m.t)),
                     Dataflow::Ws => ((0, m.t), spatial),
-                    Dataflow::Is => (pixels, spatial),
-                };
-                match epochs.add_elements(g, pixels, elements) {
-                    Ok(_) => {
-                        fr += group;
-                        group = fold_rate.map_or(m.row_folds, |r| epochs.folds_short_of_full(r));
-                        continue;
-                    }
-                    Err(new) => {
-                        fold_rate = Some((new, group));
-                        if group > 1 {
-                            group = epochs.folds_short_of_full((new, group)).min(group - 1);
-                            if group > 0 {
-                                continue;
-                            }
+                    Dataflow::Is => ((c0 * m.cols, (c1 * m.cols).min(m.px)), spatial),
+                }
+            });
+            match epochs.add_rectangles(g, rectangles) {
+                Ok(_) => {
+                    u += group;
+                    group = fold_rate.map_or(folds, |r| epochs.folds_short_of_full(r));
+                    continue;
+                }
+                Err(new) => {
+                    fold_rate = Some((new, group));
+                    if group > 1 {
+                        group = epochs.folds_short_of_full((new, group)).min(group - 1);
+                        if group > 0 {
+                            continue;
                         }
                     }
                 }
             }
-            let used = m.rows.min(m.sr - fr * m.rows);
-            let fold = match m.dataflow {
-                Dataflow::Ws => Fold::Diagonal {
-                    ws: true,
-                    first: fr * m.rows,
-                    used,
-                    t: m.t,
-                },
-                Dataflow::Os => Fold::Diagonal {
-                    ws: false,
-                    first: fr * m.rows,
-                    used,
-                    t: m.t,
-                },
-                Dataflow::Is => Fold::Stationary {
-                    pixels,
-                    top: fr * m.rows + used,
-                    elements: used,
-                },
-            };
-            epochs.feed(g, fold);
-            fr += 1;
-            group = fold_rate.map_or(m.row_folds, |r| epochs.folds_short_of_full(r));
         }
+        let fr = u % rf;
+        let used = m.rows.min(m.sr - fr * m.rows);
+        let fold = match m.dataflow {
+            Dataflow::Ws => Fold::Diagonal {
+                ws: true,
+                first: fr * m.rows,
+                used,
+                t: m.t,
+            },
+            Dataflow::Os => Fold::Diagonal {
+                ws: false,
+                first: fr * m.rows,
+                used,
+                t: m.t,
+            },
+            Dataflow::Is => Fold::Stationary {
+                pixels: (fc * m.cols, (fc * m.cols + m.cols).min(m.px)),
+                top: fr * m.rows + used,
+                elements: used,
+            },
+        };
+        epochs.feed(g, fold);
+        u += 1;
+        group = fold_rate.map_or(folds, |r| epochs.folds_short_of_full(r));
     }
     epochs.total
 }
@@ -689,19 +707,23 @@ impl Epochs {
         (room as u128 * folds as u128 * 15 / 16 / new.max(1) as u128) as u64
     }
 
-    /// Adds window elements `elements` of output pixels `pixels` if that leaves the epoch short of
-    /// full. Either way returns how many addresses are new.
-    fn add_elements(
+    /// Adds every window element of `elements` at every output pixel of `pixels`, for each
+    /// `(pixels, elements)` rectangle, if that leaves the epoch short of full. Either way returns
+    /// how many addresses are new.
+    fn add_rectangles(
         &mut self,
         g: &Im2col,
-        pixels: (u64, u64),
-        elements: (u64, u64),
+        rectangles: impl Iterator<Item = ((u64, u64), (u64, u64))>,
     ) -> Result<u64, u64> {
         let room = self.epoch - self.in_epoch;
         self.pieces.clear();
-        let spans = self.pieces.spans(g, pixels);
-        self.pieces.elements(g, elements, spans);
-        let added = if (pixels.1 - pixels.0) * (elements.1 - elements.0) < room {
+        let mut words = 0;
+        for (pixels, elements) in rectangles {
+            let spans = self.pieces.spans(g, pixels);
+            self.pieces.elements(g, elements, spans);
+            words += (pixels.1 - pixels.0) * (elements.1 - elements.0);
+        }
+        let added = if words < room {
             Ok(self.set.insert(&self.pieces))
         } else {
             self.set.insert_below(&self.pieces, room)
