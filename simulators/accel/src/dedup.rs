@@ -286,6 +286,7 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
         set: AddressSet::new(g, m.dataflow == Dataflow::Is),
         pieces: Pieces::default(),
         fresh: SparseBits::new(g.address_space()),
+        line_rate: None,
         epoch: 50 * items,
         in_epoch: 0,
         total: 0,
@@ -695,6 +696,9 @@ struct Epochs {
     pieces: Pieces,
     /// Addresses new to the epoch in the stretch being walked.
     fresh: SparseBits,
+    /// New addresses per line of the last stretch that would have filled an epoch: the first
+    /// stretch of an epoch aims just short of its end at that rate.
+    line_rate: Option<(u64, u64)>,
     epoch: u64,
     in_epoch: u64,
     total: u64,
@@ -743,19 +747,21 @@ impl Epochs {
     fn feed(&mut self, g: &Im2col, fold: Fold) {
         let end = (fold.lines(), 0);
         let line_words = fold.max_line_words();
+        // WS folds stream every output pixel in the same order, so their rate of new addresses
+        // per line carries over from fold to fold; OS and IS folds differ.
+        if !matches!(fold, Fold::Diagonal { ws: true, .. }) {
+            self.line_rate = None;
+        }
         let mut at = (0, 0);
         // Lines from `at` and their new addresses, of a stretch known to fill the epoch.
         let mut overflow: Option<(u64, u64)> = None;
-        // New addresses per line of the last stretch that filled an epoch: the next epoch's first
-        // stretch aims just short of its end at that rate.
-        let mut rate: Option<(u64, u64)> = None;
         // Whether the last two trials were kept.
         let mut last = [None::<bool>; 2];
         while at != end {
             let room = self.epoch - self.in_epoch;
             let n = match overflow {
                 // Short of the end first (a kept trial is not wasted), then past it.
-                None => rate.map_or(end.0 - at.0, |(new, lines)| {
+                None => self.line_rate.map_or(end.0 - at.0, |(new, lines)| {
                     let (num, den) = if last[1] == Some(true) {
                         (2, 1)
                     } else {
@@ -797,7 +803,7 @@ impl Epochs {
                     }
                     Err(new) => {
                         overflow = Some((n, new));
-                        rate = Some((new, n));
+                        self.line_rate = Some((new, n));
                     }
                 }
                 continue;
