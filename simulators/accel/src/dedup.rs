@@ -742,8 +742,8 @@ impl Epochs {
     /// Feeds one fold's demand: stretches of lines are added while they cannot fill the epoch
     /// (at most one address per word) or a trial shows they do not. Once a stretch would fill it,
     /// the line that closes the epoch is searched inside that stretch, by interpolating on its
-    /// count of new addresses (kept trials shrink it from the front, failed ones from the back;
-    /// two trials in a row on one side fall back to halving), and that line is walked word by word.
+    /// count of new addresses (kept trials shrink it from the front, failed ones from the back),
+    /// until it is short enough to walk word by word.
     fn feed(&mut self, g: &Im2col, fold: Fold) {
         let end = (fold.lines(), 0);
         let line_words = fold.max_line_words();
@@ -755,30 +755,23 @@ impl Epochs {
         let mut at = (0, 0);
         // Lines from `at` and their new addresses, of a stretch known to fill the epoch.
         let mut overflow: Option<(u64, u64)> = None;
-        // Whether the last two trials were kept.
-        let mut last = [None::<bool>; 2];
+        // Whether the last trial was kept.
+        let mut last_kept = false;
         while at != end {
             let room = self.epoch - self.in_epoch;
             let n = match overflow {
                 // Short of the end first (a kept trial is not wasted), then past it.
                 None => self.line_rate.map_or(end.0 - at.0, |(new, lines)| {
-                    let (num, den) = if last[1] == Some(true) {
-                        (2, 1)
-                    } else {
-                        (15, 16)
-                    };
+                    let (num, den) = if last_kept { (2, 1) } else { (15, 16) };
                     let aim = room as u128 * lines as u128 * num / den / new.max(1) as u128;
                     (aim as u64).clamp(1, end.0 - at.0)
                 }),
                 Some((lines, _)) if lines == 1 || lines * line_words <= WALK_WORDS => 0,
+                // Just short of where the stretch's rate would fill the room, and at least an
+                // eighth of it (kept trials shrink the stretch from the front).
                 Some((lines, new)) => {
-                    let guess = ((room - 1) as u128 * lines as u128 / new as u128) as u64;
-                    let guess = match last {
-                        [Some(true), Some(true)] => guess.max(lines / 2),
-                        [Some(false), Some(false)] => guess.min(lines / 2),
-                        _ => guess,
-                    };
-                    guess.clamp(1, lines - 1)
+                    let guess = (room - 1) as u128 * lines as u128 * 7 / 8 / new as u128;
+                    (guess as u64).clamp((lines / 8).max(1), lines - 1)
                 }
             };
             if n > 0 {
@@ -793,7 +786,7 @@ impl Epochs {
                 } else {
                     self.set.insert_below(&self.pieces, room)
                 };
-                last = [last[1], Some(added.is_ok())];
+                last_kept = added.is_ok();
                 match added {
                     Ok(new) => {
                         self.in_epoch += new;
@@ -834,7 +827,7 @@ impl Epochs {
             self.in_epoch = 0;
             at = if line == end.0 { end } else { (line, word) };
             overflow = None;
-            last = [None, None];
+            last_kept = false;
         }
     }
 }
