@@ -1,9 +1,10 @@
 //! Layers simulated per second on a whole ResNet-50, for each dataflow and bandwidth mode.
 //! Run: `cargo bench -p accel`.
 //!
-//! Two rates per case, measured in the same process: the baseline simulates each of the 54 layers
-//! one by one (`simulate_layer`), the network rate goes through `simulate_network`, which
-//! simulates each distinct layer shape once. Both count all 54 layers.
+//! Three rates per case, measured in the same process: the baseline simulates each of the 54 layers
+//! one by one (`simulate_layer`) on one thread; the network rates go through `simulate_network`,
+//! which simulates each distinct layer shape once (in parallel), on one thread and on all of them.
+//! All count all 54 layers.
 
 use std::time::Instant;
 
@@ -44,6 +45,10 @@ fn main() {
         shapes.len()
     );
     let table = EnergyTable::default_table();
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
     let n = layers.len() as f64;
     for (bandwidth, label) in [
         (Bandwidth::Calc, "calc"),
@@ -58,19 +63,24 @@ fn main() {
                     .map(|l| simulate_layer(l, &cfg).total_cycles)
                     .sum()
             });
-            let (net, net_cycles) = rate(1.0, || {
+            let network = || {
                 simulate_network(&layers, &cfg, &table, 2)
                     .expect("valid config")
                     .total_cycles
-            });
+            };
+            let (net1, net1_cycles) = one_thread.install(|| rate(1.0, network));
+            let (net, net_cycles) = rate(1.0, network);
             assert_eq!(
-                base_cycles, net_cycles,
-                "both paths simulate the same network"
+                (base_cycles, net1_cycles),
+                (net_cycles, net_cycles),
+                "all paths simulate the same network"
             );
             println!(
-                "{label:>14} {dataflow:?}: layer by layer {:>8.0} layers/s, network {:>8.0} layers/s \
-                 ({:.2}x baseline, {:.3}x the {AIM_LAYERS_PER_SECOND:.0} aim; {:.4e} cycles)",
+                "{label:>14} {dataflow:?}: layer by layer {:>6.0} layers/s; network: 1 thread {:>6.0} ({:.2}x), \
+                 {cpus} threads {:>6.0} ({:.2}x, {:.3}x the {AIM_LAYERS_PER_SECOND:.0} aim) [{:.4e} cycles]",
                 base * n,
+                net1 * n,
+                net1 / base,
                 net * n,
                 net / base,
                 net * n / AIM_LAYERS_PER_SECOND,

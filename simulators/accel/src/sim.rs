@@ -1,10 +1,11 @@
 //! The gym integration: [`AccelSimulator`], its environment options and named objectives.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use gym::objective::ObjectiveSpec;
+use rayon::prelude::*;
+
 use gym::{Design, EnvOption, MetricSpec, Metrics, Param, ParamSpace, SimError, Simulator};
 
 use crate::config::{ArrayConfig, Bandwidth, Dataflow};
@@ -74,31 +75,39 @@ pub fn simulate_network(
         energy: EnergyBreakdown::default(),
         area_mm2: table.area_mm2(cfg, word_bytes),
     };
-    // Per shape: the index of its first report, and that report's energy.
-    let mut first_of_shape: HashMap<[u64; 7], (usize, EnergyBreakdown)> = HashMap::new();
-    for layer in layers {
-        let (r, energy) = match first_of_shape.entry(layer.shape()) {
-            Entry::Occupied(first) => {
-                let (index, energy) = *first.get();
-                let report = LayerReport {
-                    layer: layer.name.clone(),
-                    ..out.layers[index].clone()
-                };
-                (report, energy)
-            }
-            Entry::Vacant(slot) => {
-                let report = simulate_layer(layer, cfg);
-                let energy = table.layer_energy(&report, cfg, word_bytes);
-                slot.insert((out.layers.len(), energy));
-                (report, energy)
-            }
+    // Distinct shapes in order of first appearance, simulated in parallel (each on its own, so
+    // the result does not depend on the thread count); every layer then takes its shape's report.
+    let mut shape_of: HashMap<[u64; 7], usize> = HashMap::new();
+    let mut firsts: Vec<&Layer> = Vec::new();
+    let shape_index: Vec<usize> = layers
+        .iter()
+        .map(|layer| {
+            *shape_of.entry(layer.shape()).or_insert_with(|| {
+                firsts.push(layer);
+                firsts.len() - 1
+            })
+        })
+        .collect();
+    let simulated: Vec<(LayerReport, EnergyBreakdown)> = firsts
+        .par_iter()
+        .map(|layer| {
+            let report = simulate_layer(layer, cfg);
+            let energy = table.layer_energy(&report, cfg, word_bytes);
+            (report, energy)
+        })
+        .collect();
+    for (layer, &shape) in layers.iter().zip(&shape_index) {
+        let (first, energy) = &simulated[shape];
+        let r = LayerReport {
+            layer: layer.name.clone(),
+            ..first.clone()
         };
         out.total_cycles += r.total_cycles;
         out.compute_cycles += r.compute_cycles as f64;
         out.stall_cycles += r.stall_cycles;
         out.macs += r.macs as f64;
         out.dram_words += r.dram_words();
-        out.energy.add(&energy);
+        out.energy.add(energy);
         out.layers.push(r);
     }
     Ok(out)

@@ -138,6 +138,27 @@ fn network_reports_equal_layer_by_layer_simulation() {
 }
 
 #[test]
+fn network_report_does_not_depend_on_the_thread_count() {
+    // Distinct shapes are simulated in parallel; sums must come out bit for bit the same.
+    let layers = workloads::network("mobilenet_v2").unwrap();
+    let table = EnergyTable::default_table();
+    let cfg = ArrayConfig {
+        bandwidth: Bandwidth::User(8),
+        ..cfg(8, 8, 4)
+    };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| simulate_network(&layers, &cfg, &table, 2).unwrap())
+    };
+    let one = on(1);
+    assert_eq!(one, on(4));
+    assert_eq!(one.energy.total().to_bits(), on(3).energy.total().to_bits());
+}
+
+#[test]
 fn workloads_parse() {
     for name in workloads::NETWORK_NAMES {
         let layers = workloads::network(name).unwrap();
