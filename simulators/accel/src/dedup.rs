@@ -84,6 +84,16 @@ impl SetsOf {
 
 /// USER mode: the ifmap window's prefetches, with SCALE-Sim's address hit test.
 pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
+    user_window_with(m, g, buf, LOOKUPS_BEFORE_SEARCH)
+}
+
+/// [`user_window`], switching to the window-set search after `lookups_before_search` lookups.
+fn user_window_with(
+    m: &Mapping,
+    g: &Im2col,
+    buf: &ReadBuffer,
+    lookups_before_search: u64,
+) -> Window {
     let e = buf.set_words();
     let t = g.lookup(m.px, m.window);
     // Without −1 entries the sets holding an address follow from its coordinates; otherwise
@@ -102,6 +112,7 @@ pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
     if w.a >= w.n {
         return w;
     }
+    let mut window_set = WindowSet::new(m, g, lookups_before_search);
     // OS and WS stream the same ifmap blocks in every column fold; IS loads new columns each time.
     let passes_repeat = m.dataflow != Dataflow::Is;
     let pass_lines = m.row_folds * m.fold_lines;
@@ -118,7 +129,7 @@ pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
         for fr in 0..m.row_folds {
             let base = fold_index(m, fc, fr) * m.fold_lines;
             if g.fits() {
-                walk_fold_by_lines(m, &t, &occ, &mut w, e, fc, fr, base);
+                window_set.walk(m, g, &t, &occ, &mut w, e, fc, fr, base);
             } else {
                 g.for_each_demand(m, &t, fc, fr, |addr, line| {
                     demand(&occ, &mut w, addr, base + line)
@@ -127,6 +138,333 @@ pub(crate) fn user_window(m: &Mapping, g: &Im2col, buf: &ReadBuffer) -> Window {
         }
     }
     w
+}
+
+/// The addresses held by the USER window's sets, as an [`AddressSet`] rebuilt whenever the window
+/// moves (operands without −1 entries, whose prefetch order is the folds' demand order). A fold is
+/// walked by searching, on counts of stretches of its demand against the set, for the first word
+/// the window does not hold; only that word is looked up by the sets holding it, to move the
+/// window. The cost is per prefetch rather than per demanded word.
+struct WindowSet {
+    set: AddressSet,
+    pieces: Pieces,
+    /// The window start the set was built for.
+    built_for: Option<u64>,
+    lookups_before_search: u64,
+}
+
+impl WindowSet {
+    fn new(m: &Mapping, g: &Im2col, lookups_before_search: u64) -> Self {
+        WindowSet {
+            set: AddressSet::new(g, m.dataflow == Dataflow::Is),
+            pieces: Pieces::default(),
+            built_for: None,
+            lookups_before_search,
+        }
+    }
+
+    /// Rebuilds the set for the window's current sets (of `e` prefetch positions).
+    fn build(&mut self, m: &Mapping, g: &Im2col, w: &Window, e: u64) {
+        if self.built_for == Some(w.start) {
+            return;
+        }
+        self.built_for = Some(w.start);
+        let valid = m.px * m.window;
+        let end = w.start + w.a;
+        let mut ranges = vec![(w.start * e, (end.min(w.n) * e).min(valid))];
+        if end > w.n {
+            ranges.push((0, ((end - w.n) * e).min(valid)));
+        }
+        self.pieces.clear();
+        self.pieces.pixel_cells = self.set.per_pixel();
+        for (q0, q1) in ranges {
+            if q0 < q1 {
+                prefetch_range(m, g, (q0, q1), &mut self.pieces);
+            }
+        }
+        self.set.clear();
+        self.set.insert(&self.pieces);
+    }
+
+    /// Walks fold `(fc, fr)` (demand lines from `base`), prefetching where a word misses. Each
+    /// demand line reads a run of consecutive prefetch positions: lines whose run lies in the
+    /// window's own sets hit as a whole (OS/WS runs ascend, so the hitting lines after one are
+    /// skipped by bisection); in other lines each word outside its own set is looked up by address.
+    /// After `lookups_before_search` lookups without a miss, the first miss is searched for on the
+    /// window's address set instead.
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &mut self,
+        m: &Mapping,
+        g: &Im2col,
+        t: &Lookup,
+        occ: &SetsOf,
+        w: &mut Window,
+        e: u64,
+        fc: u64,
+        fr: u64,
+        base: u64,
+    ) {
+        let used = m.rows.min(m.sr - fr * m.rows);
+        let (fold, first_line) = match m.dataflow {
+            Dataflow::Os | Dataflow::Ws => {
+                let ws = m.dataflow == Dataflow::Ws;
+                let fold = Fold::Diagonal {
+                    ws,
+                    first: fr * m.rows,
+                    used,
+                    t: m.t,
+                };
+                (fold, base + if ws { m.rows } else { 0 })
+            }
+            Dataflow::Is => {
+                let fold = Fold::Stationary {
+                    pixels: (fc * m.cols, (fc * m.cols + m.cols).min(m.px)),
+                    top: fr * m.rows + used,
+                    elements: used,
+                };
+                (fold, base + m.rows - used)
+            }
+        };
+        // Line k: its first prefetch position, and the address of its word i.
+        let start = |k: u64| match fold {
+            Fold::Diagonal { first, .. } => {
+                let j = fold.line(k).0;
+                diagonal_position(m, first + j, k - j)
+            }
+            Fold::Stationary { pixels, top, .. } => {
+                fc * m.window * m.cols + (top - 1 - k) * (pixels.1 - pixels.0)
+            }
+        };
+        let addr = |k: u64, i: u64| {
+            match fold {
+                Fold::Diagonal { first, .. } => {
+                    let j = fold.line(k).0 + i;
+                    t.entry(m, first + j, k - j)
+                }
+                Fold::Stationary { pixels, top, .. } => t.addr(pixels.0 + i, top - 1 - k),
+            }
+            .expect("operand without −1 entries")
+        };
+        let covered = |w: &Window, k: u64| {
+            let q0 = start(k);
+            w.covers(q0 / e, (q0 + fold.line(k).1 - 1) / e)
+        };
+        let end = (fold.lines(), 0);
+        let mut at = (0, 0);
+        let mut lookups = 0;
+        while at != end {
+            let k = at.0;
+            if at.1 == 0 && covered(w, k) {
+                if !matches!(fold, Fold::Diagonal { .. }) {
+                    at = (k + 1, 0);
+                    continue;
+                }
+                // Lines up to the end of the window's stretch holding line k's run hit. A window
+                // that wraps past the last set holds two stretches, and ascending runs can leave
+                // the low one and enter the high one after uncovered lines.
+                let first_set = start(k) / e;
+                let last_set = if w.a >= w.n {
+                    u64::MAX
+                } else if first_set >= w.start {
+                    (w.start + w.a).min(w.n) - 1
+                } else {
+                    w.start + w.a - w.n - 1
+                };
+                let inside = |k: u64| (start(k) + fold.line(k).1 - 1) / e <= last_set;
+                let (mut lo, mut hi) = (k, end.0 - 1);
+                while lo < hi {
+                    let mid = (lo + hi).div_ceil(2);
+                    if inside(mid) { lo = mid } else { hi = mid - 1 }
+                }
+                at = (lo + 1, 0);
+                continue;
+            }
+            if lookups < self.lookups_before_search {
+                // Word by word: the set of position q0 + i, advanced instead of divided.
+                let (q0, words) = (start(k), fold.line(k).1);
+                let q = q0 + at.1;
+                let (mut set, mut r) = (q / e, q % e);
+                for i in at.1..words {
+                    let dx = if set >= w.start {
+                        set - w.start
+                    } else {
+                        set + w.n - w.start
+                    };
+                    if dx >= w.a {
+                        lookups += 1;
+                        let before = w.prefetches;
+                        demand(occ, w, addr(k, i), first_line + k);
+                        if w.prefetches != before {
+                            lookups = 0;
+                        }
+                    }
+                    r += 1;
+                    if r == e {
+                        (set, r) = (set + 1, 0);
+                    }
+                }
+                at = (k + 1, 0);
+                continue;
+            }
+            // A long run of hits through other copies: search for the next miss instead.
+            self.build(m, g, w, e);
+            let per_pixel = self.set.per_pixel();
+            // Whether the window holds every address demanded from `at` up to `to`.
+            let holds = |ws: &mut WindowSet, to: (u64, u64)| {
+                fold.between(g, at, to, per_pixel, &mut ws.pieces);
+                ws.set.insert_below(&ws.pieces, 1).is_ok()
+            };
+            if holds(self, end) {
+                return;
+            }
+            // First line holding a missing word: the last line of the shortest missing stretch.
+            let (mut lo, mut hi) = (at.0, end.0 - 1);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if holds(self, (mid + 1, 0)) {
+                    lo = mid + 1
+                } else {
+                    hi = mid
+                }
+            }
+            // Its first missing word.
+            let words = fold.line(lo).1;
+            let mut word = if lo == at.0 { at.1 } else { 0 };
+            loop {
+                let (p, wi) = fold.entry(lo, word);
+                let a = g.coordinates(p, wi).expect("operand without −1 entries");
+                if !self.set.contains(a) {
+                    break;
+                }
+                word += 1;
+                debug_assert!(word < words, "line {lo} was found to miss");
+            }
+            let before = w.prefetches;
+            demand(occ, w, addr(lo, word), first_line + lo);
+            debug_assert!(
+                w.prefetches > before,
+                "the window was found not to hold the word"
+            );
+            lookups = 0;
+            at = if word + 1 == words {
+                (lo + 1, 0)
+            } else {
+                (lo, word + 1)
+            };
+        }
+    }
+}
+
+/// Lookups without a miss after which a fold's walk searches for the next miss on the window's
+/// address set (a search rebuilds the set and bisects the fold: on ResNet-50, 32 beat 8 to 1,024).
+const LOOKUPS_BEFORE_SEARCH: u64 = 32;
+
+/// Appends the demand of prefetch positions `q0..q1` of the ifmap operand (no −1 entries): OS/WS
+/// stack the folds' blocks and order positions by anti-diagonals of the stack, so diagonal `d` is
+/// line `d − b·T` of each fold `b` it crosses (later folds first); IS orders each column fold's
+/// window elements row by row over its output pixels.
+fn prefetch_range(m: &Mapping, g: &Im2col, (q0, q1): (u64, u64), out: &mut Pieces) {
+    match m.dataflow {
+        Dataflow::Os | Dataflow::Ws => {
+            let (t, width, blocks, lr) = (m.t, m.rows, m.row_folds, m.last_rows_used());
+            let before = |d: u64| {
+                crate::memory::diagonal_valid_before(d as i64, t, width, lr, blocks) as u64
+            };
+            let diagonals = t * blocks + width - 1;
+            // Diagonal holding position q and q's offset in it.
+            let locate = |q: u64| {
+                let (mut lo, mut hi) = (0, diagonals - 1);
+                while lo < hi {
+                    let mid = (lo + hi).div_ceil(2);
+                    if before(mid) <= q {
+                        lo = mid
+                    } else {
+                        hi = mid - 1
+                    }
+                }
+                (lo, q - before(lo))
+            };
+            let ws = m.dataflow == Dataflow::Ws;
+            let fold = |b: u64| Fold::Diagonal {
+                ws,
+                first: b * width,
+                used: if b + 1 == blocks { lr } else { width },
+                t,
+            };
+            // Offsets o0..o1 of diagonal d: each fold's line in turn, later folds first.
+            let partial = |d: u64, (o0, o1): (u64, u64), out: &mut Pieces| {
+                let mut seen = 0;
+                let top = d.min(t * blocks - 1) / t;
+                for b in (d.saturating_sub(width - 1) / t..=top).rev() {
+                    let f = fold(b);
+                    let Some(k) = d.checked_sub(b * t).filter(|&k| k < f.lines()) else {
+                        continue;
+                    };
+                    let count = f.line(k).1;
+                    let (s0, s1) = (
+                        o0.max(seen) - seen,
+                        o1.min(seen + count).saturating_sub(seen),
+                    );
+                    if s0 < s1.min(count) {
+                        f.part(g, k, (s0, s1.min(count)), out);
+                    }
+                    seen += count;
+                }
+            };
+            let ((d0, o0), (d1, o1)) = (locate(q0), locate(q1 - 1));
+            let o1 = o1 + 1;
+            if d0 == d1 {
+                partial(d0, (o0, o1), out);
+                return;
+            }
+            partial(d0, (o0, u64::MAX), out);
+            // Whole diagonals d0 + 1 .. d1: lines of each fold they cross.
+            let (da, db) = (d0 + 1, d1);
+            if da < db {
+                for b in da.saturating_sub(t + width) / t..=((db - 1) / t).min(blocks - 1) {
+                    let f = fold(b);
+                    let (k0, k1) = (
+                        da.saturating_sub(b * t).min(f.lines()),
+                        db.saturating_sub(b * t).min(f.lines()),
+                    );
+                    if k0 < k1 {
+                        f.whole(g, k0, k1, out.pixel_cells, out);
+                    }
+                }
+            }
+            partial(d1, (0, o1), out);
+        }
+        Dataflow::Is => {
+            let block = m.window * m.cols;
+            let mut q = q0;
+            while q < q1 {
+                let fc = q / block;
+                let cols = m.cols.min(m.px - fc * m.cols);
+                let block_end = (fc * block + m.window * cols).min(q1);
+                let p0 = fc * m.cols;
+                let (w0, j0) = ((q - fc * block) / cols, (q - fc * block) % cols);
+                let (w1, j1) = (
+                    (block_end - fc * block) / cols,
+                    (block_end - fc * block) % cols,
+                );
+                let rows = |pixels: (u64, u64), elements: (u64, u64), out: &mut Pieces| {
+                    if pixels.0 < pixels.1 && elements.0 < elements.1 {
+                        let spans = out.spans(g, pixels);
+                        out.elements(g, elements, spans);
+                    }
+                };
+                if w0 == w1 {
+                    rows((p0 + j0, p0 + j1), (w0, w0 + 1), out);
+                } else {
+                    rows((p0 + j0, p0 + cols), (w0, w0 + 1), out);
+                    rows((p0, p0 + cols), (w0 + 1, w1), out);
+                    rows((p0, p0 + j1), (w1, w1 + 1), out);
+                }
+                q = block_end;
+            }
+        }
+    }
 }
 
 /// One demanded address: prefetches until a set holding it is in the window.
@@ -153,124 +491,6 @@ fn demand(occ: &SetsOf, w: &mut Window, addr: u32, line: u64) {
     if steps > 0 {
         w.start = (w.start + steps * w.p) % n;
         w.record(line, steps);
-    }
-}
-
-/// Fold `(fc, fr)` of an operand without −1 entries: each demand line reads a run of consecutive
-/// prefetch positions. A line whose run lies in the window hits as a whole (OS/WS runs ascend, so
-/// the hitting lines after it are skipped by bisection); otherwise each word whose own set is
-/// outside the window is looked up by address.
-#[allow(clippy::too_many_arguments)]
-fn walk_fold_by_lines(
-    m: &Mapping,
-    t: &Lookup,
-    occ: &SetsOf,
-    w: &mut Window,
-    e: u64,
-    fc: u64,
-    fr: u64,
-    base: u64,
-) {
-    let used = m.rows.min(m.sr - fr * m.rows);
-    let covered = |w: &Window, (q0, len): (u64, u64)| w.covers(q0 / e, (q0 + len - 1) / e);
-    match m.dataflow {
-        Dataflow::Os | Dataflow::Ws => {
-            let prefix = if m.dataflow == Dataflow::Ws {
-                m.rows
-            } else {
-                0
-            };
-            let tt = m.t;
-            let lines = tt + used - 1;
-            let bounds = |k: u64| (k.saturating_sub(tt - 1), k.min(used - 1));
-            // Line k asks array rows j_lo..=j_hi, whose entries are consecutive positions.
-            let run = |k: u64| {
-                let (j_lo, j_hi) = bounds(k);
-                (
-                    diagonal_position(m, fr * m.rows + j_lo, k - j_lo),
-                    j_hi - j_lo + 1,
-                )
-            };
-            let mut k = 0;
-            while k < lines {
-                if covered(w, run(k)) {
-                    // Lines up to the end of the window's stretch holding line k's run hit. A
-                    // window that wraps past the last set holds two stretches, and ascending runs
-                    // can leave the low one and enter the high one after uncovered lines.
-                    let first_set = run(k).0 / e;
-                    let last_set = if w.a >= w.n {
-                        u64::MAX
-                    } else if first_set >= w.start {
-                        (w.start + w.a).min(w.n) - 1
-                    } else {
-                        w.start + w.a - w.n - 1
-                    };
-                    let inside = |(q0, len): (u64, u64)| (q0 + len - 1) / e <= last_set;
-                    let (mut lo, mut hi) = (k, lines - 1);
-                    while lo < hi {
-                        let mid = (lo + hi).div_ceil(2);
-                        if inside(run(mid)) {
-                            lo = mid
-                        } else {
-                            hi = mid - 1
-                        }
-                    }
-                    k = lo + 1;
-                    continue;
-                }
-                let j_lo = bounds(k).0;
-                words(occ, w, e, base + prefix + k, run(k), |i| {
-                    let j = j_lo + i;
-                    t.entry(m, fr * m.rows + j, k - j).expect("fits")
-                });
-                k += 1;
-            }
-        }
-        Dataflow::Is => {
-            let wb = m.cols.min(m.px - fc * m.cols);
-            let block = fc * m.window * m.cols;
-            for i in m.rows - used..m.rows {
-                let we = fr * m.rows + m.rows - 1 - i;
-                let run = (block + we * wb, wb);
-                if !covered(w, run) {
-                    words(occ, w, e, base + i, run, |j| {
-                        t.addr(fc * m.cols + j, we).expect("fits")
-                    });
-                }
-            }
-        }
-    }
-}
-
-/// The words of one demand line, a run of `len` consecutive prefetch positions from `q0`: each
-/// word whose own set is outside the window is looked up by address.
-#[inline]
-fn words(
-    occ: &SetsOf,
-    w: &mut Window,
-    e: u64,
-    line: u64,
-    (q0, len): (u64, u64),
-    addr_of: impl Fn(u64) -> u32,
-) {
-    if w.a >= w.n {
-        return;
-    }
-    // The set of position q0 + i, advanced instead of divided.
-    let (mut set, mut r) = (q0 / e, q0 % e);
-    for i in 0..len {
-        let dx = if set >= w.start {
-            set - w.start
-        } else {
-            set + w.n - w.start
-        };
-        if dx >= w.a {
-            demand(occ, w, addr_of(i), line);
-        }
-        r += 1;
-        if r == e {
-            (set, r) = (set + 1, 0);
-        }
     }
 }
 
@@ -602,7 +822,7 @@ pub(crate) struct Pieces {
     pub(crate) pieces: Vec<Piece>,
     pub(crate) spans: Vec<(u64, u64, u64)>,
     pub(crate) cells: Vec<(u64, u64, u64)>,
-    pixel_cells: bool,
+    pub(crate) pixel_cells: bool,
 }
 
 impl Pieces {
@@ -916,19 +1136,23 @@ mod tests {
 
     /// Runs the USER window over `m` with a buffer of `words` words and checks its prefetches and
     /// events against the literal `read_buffer.py`; returns the window.
+    /// Also with lookups only and with the window-set search only.
     fn assert_window_matches_read_buffer(m: &Mapping, words: u64, what: &str) -> Window {
         let buf = ReadBuffer::of_words(words);
-        let w = user_window(m, &m.im2col, &buf);
         let (prefetches, events) = scalesim_read_buffer(m, &buf);
-        assert_eq!(
-            (w.prefetches, &w.events),
-            (prefetches, &events),
-            "{what} {:?} {}x{} {words} words",
-            m.dataflow,
-            m.rows,
-            m.cols
-        );
-        w
+        let [_, walk, _] = [0, LOOKUPS_BEFORE_SEARCH, u64::MAX].map(|lookups| {
+            let w = user_window_with(m, &m.im2col, &buf, lookups);
+            assert_eq!(
+                (w.prefetches, &w.events),
+                (prefetches, &events),
+                "{what} {:?} {}x{} {words} words, search after {lookups} lookups",
+                m.dataflow,
+                m.rows,
+                m.cols
+            );
+            w
+        });
+        walk
     }
 
     #[test]
