@@ -311,26 +311,28 @@ impl WindowSet {
             self.build(m, g, w, e);
             let per_pixel = self.set.per_pixel();
             // Whether the window holds every address demanded from `at` up to `to`.
-            let holds = |ws: &mut WindowSet, to: (u64, u64)| {
+            let holds = |ws: &mut WindowSet, at: (u64, u64), to: (u64, u64)| {
                 fold.between(g, at, to, per_pixel, &mut ws.pieces);
                 ws.set.insert_below(&ws.pieces, 1).is_ok()
             };
-            if holds(self, end) {
+            if holds(self, at, end) {
                 return;
             }
-            // First line holding a missing word: the last line of the shortest missing stretch.
-            let (mut lo, mut hi) = (at.0, end.0 - 1);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                if holds(self, (mid + 1, 0)) {
-                    lo = mid + 1
+            // The first missing word is on lines at.0..=hi; halve them, moving past the half
+            // that hits.
+            let mut hi = end.0 - 1;
+            while at.0 < hi {
+                let mid = (at.0 + hi) / 2;
+                if holds(self, at, (mid + 1, 0)) {
+                    at = (mid + 1, 0)
                 } else {
                     hi = mid
                 }
             }
             // Its first missing word.
+            let lo = at.0;
             let words = fold.line(lo).1;
-            let mut word = if lo == at.0 { at.1 } else { 0 };
+            let mut word = at.1;
             loop {
                 let (p, wi) = fold.entry(lo, word);
                 let a = g.coordinates(p, wi).expect("operand without −1 entries");
