@@ -3,13 +3,17 @@
 //! from any set of its window that holds the address, and `read_buffer_estimate_bw.py` (CALC) only
 //! inserts addresses not already inserted in the current epoch; both therefore fetch far less than
 //! the prefetch-order positions the per-fold model in `memory.rs` walks.
-//! - USER: the demand is walked address by address within each fold (never per cycle) against the
-//!   sets holding each address (built once from the prefetch order); a miss advances the circular
-//!   window by `P` sets until one of them is inside. Column-fold passes that leave the window where
-//!   they found it repeat and are filled in without walking.
-//! - CALC: an epoch ends after `50·⌊words/100⌋` insertions. The demand is counted in stretches of
-//!   whole lines against the epoch's address set (`footprint.rs`: per fold and filter tap, not per
-//!   address), bisecting only where a stretch would fill the epoch; the count is exact (the
+//! - USER: each fold's demand is walked line by line (never per cycle): lines whose words lie in
+//!   the window's own sets hit as a whole; other words are looked up by the sets holding their
+//!   address, and a miss advances the circular window by `P` sets until one of them is inside.
+//!   After a run of lookups that all hit through other copies, the next miss is searched for
+//!   instead, by bisection on counts of demand stretches against the window's address set
+//!   (`footprint.rs`, rebuilt per window position from the prefetch order's pieces). Column-fold
+//!   passes that leave the window where they found it repeat and are filled in without walking.
+//! - CALC: an epoch ends after `50·⌊words/100⌋` insertions. Groups of whole folds are added to the
+//!   epoch's address set at once while they cannot fill it (their order then does not matter);
+//!   the fold that fills it is counted in stretches of whole lines, the stretch that fills it
+//!   found by interpolation and its last few lines walked word by word. The count is exact (the
 //!   address-by-address walk is kept as the test oracle).
 
 use std::cell::Cell;

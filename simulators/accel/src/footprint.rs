@@ -1,20 +1,25 @@
-//! Sets of ifmap addresses built from im2col *pieces* instead of single addresses, so the CALC-mode
-//! epoch count costs per fold and ofmap row rather than per demanded word.
+//! Sets of ifmap addresses built from im2col *pieces* instead of single addresses, so counting a
+//! demand stretch against a set (CALC epochs, the USER window) costs per fold and ofmap row rather
+//! than per demanded word.
 //!
 //! A piece is one filter tap `(cr, cc)` over a channel range and a few runs of output pixels of one
-//! ofmap row each: its addresses are `((oy·S + cr)·W + ox·S + cc)·C + ch`. Two bit layouts:
+//! ofmap row each: its addresses are `((oy·S + cr)·W + ox·S + cc)·C + ch`. Taps of one filter row
+//! over every channel merge into one piece per stride residue over widened runs. A *cell* is one
+//! output pixel over a run of window elements (the skewed ends of a systolic stretch). Two layouts:
 //! - [`ChannelBits`] (deep layers): a bit per channel at each ifmap pixel, so a piece costs a mask
-//!   per pixel;
-//! - [`ColumnBits`] (few channels, e.g. a first layer): for a fixed ifmap row and stride residue
-//!   `x mod S` a piece's addresses are a contiguous range of `x div S`, stored as bit rows, one per
-//!   (channel class, ifmap row, residue). Channels of one class have identical membership; classes
-//!   are split where a piece's channel range begins or ends.
+//!   per pixel, plus bit rows of pixels holding every channel, which whole-channel pieces set 64
+//!   pixels at a time;
+//! - [`ColumnBits`] (few channels, e.g. a first layer, and IS): for a fixed ifmap row and stride
+//!   residue `x mod S` a piece's addresses are a contiguous range of `x div S`, stored as bit rows,
+//!   one per (channel class, ifmap row, residue). Channels of one class have identical membership;
+//!   classes are split where a piece's channel range begins or ends.
 
 use crate::dedup::Pieces;
 use crate::im2col::Im2col;
 
 /// A filter tap over channels `c0..c1` and the output-pixel runs `(oy, ox0..ox1)` at
-/// `spans.0..spans.1` of the span list passed with it.
+/// `spans.0..spans.1` of the span list passed with it (runs widened by `k` stand for the taps
+/// `cc, cc + S, …, cc + k·S` of the same filter row; `ox1` may then pass the ofmap edge).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Piece {
     pub(crate) cr: u64,
