@@ -209,27 +209,15 @@ impl WindowSet {
         fr: u64,
         base: u64,
     ) {
-        let used = m.rows.min(m.sr - fr * m.rows);
-        let (fold, first_line) = match m.dataflow {
-            Dataflow::Os | Dataflow::Ws => {
-                let ws = m.dataflow == Dataflow::Ws;
-                let fold = Fold::Diagonal {
-                    ws,
-                    first: fr * m.rows,
-                    used,
-                    t: m.t,
-                };
-                (fold, base + if ws { m.rows } else { 0 })
-            }
-            Dataflow::Is => {
-                let fold = Fold::Stationary {
-                    pixels: (fc * m.cols, (fc * m.cols + m.cols).min(m.px)),
-                    top: fr * m.rows + used,
-                    elements: used,
-                };
-                (fold, base + m.rows - used)
-            }
-        };
+        let fold = Fold::of(m, fc, fr);
+        // The layer line of the fold's line 0: WS streams the ifmap after the R lines that load the
+        // filters; an IS fold of fewer than R window elements starts that many lines late.
+        let first_line = base
+            + match m.dataflow {
+                Dataflow::Os => 0,
+                Dataflow::Ws => m.rows,
+                Dataflow::Is => m.rows - fold.lines(),
+            };
         // Line k: its first prefetch position, and the address of its word i.
         let start = |k: u64| match fold {
             Fold::Diagonal { first, .. } => {
@@ -590,28 +578,7 @@ pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
                 }
             }
         }
-        let fr = u % rf;
-        let used = m.rows.min(m.sr - fr * m.rows);
-        let fold = match m.dataflow {
-            Dataflow::Ws => Fold::Diagonal {
-                ws: true,
-                first: fr * m.rows,
-                used,
-                t: m.t,
-            },
-            Dataflow::Os => Fold::Diagonal {
-                ws: false,
-                first: fr * m.rows,
-                used,
-                t: m.t,
-            },
-            Dataflow::Is => Fold::Stationary {
-                pixels: (fc * m.cols, (fc * m.cols + m.cols).min(m.px)),
-                top: fr * m.rows + used,
-                elements: used,
-            },
-        };
-        epochs.feed(g, fold);
+        epochs.feed(g, Fold::of(m, fc, u % rf));
         u += 1;
         group = fold_rate.map_or(folds, |r| epochs.folds_short_of_full(r));
     }
@@ -675,6 +642,23 @@ enum Fold {
 }
 
 impl Fold {
+    /// Fold `(fc, fr)`'s ifmap demand.
+    fn of(m: &Mapping, fc: u64, fr: u64) -> Fold {
+        let used = m.rows.min(m.sr - fr * m.rows);
+        match m.dataflow {
+            Dataflow::Os | Dataflow::Ws => Fold::Diagonal {
+                ws: m.dataflow == Dataflow::Ws,
+                first: fr * m.rows,
+                used,
+                t: m.t,
+            },
+            Dataflow::Is => Fold::Stationary {
+                pixels: (fc * m.cols, (fc * m.cols + m.cols).min(m.px)),
+                top: fr * m.rows + used,
+                elements: used,
+            },
+        }
+    }
     fn lines(&self) -> u64 {
         match *self {
             Fold::Diagonal { used, t, .. } => t + used - 1,
