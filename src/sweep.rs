@@ -62,42 +62,70 @@ pub fn run_shard(recipe: &Recipe, shard: Shard, opts: &SweepOptions) -> Result<S
     let sim_info = registry::find_simulator(&recipe.simulator).map_err(anyhow::Error::msg)?;
     plan::write_plan(&opts.out, recipe)?;
     let runs = shard.select(&recipe.runs);
-    run_specs(&runs, opts, &|options| (sim_info.build)(options))
+    run_specs(&runs, opts, &|options| {
+        BuiltSim::from_registry(sim_info, options)
+    })
 }
 
-/// Builds a simulator from one run's options.
-pub type SimBuilder<'a> =
-    dyn Fn(&BTreeMap<String, String>) -> Result<Box<dyn Simulator>> + Sync + 'a;
+/// Builds the simulator (and verifier) for one run's options.
+pub type SimBuilder<'a> = dyn Fn(&BTreeMap<String, String>) -> Result<BuiltSim> + Sync + 'a;
 
-/// The simulator, objective and (for proxy runs with `verify_top`) verifier shared by the runs of one
-/// option set.
+/// A simulator built for a set of runs and, for proxy runs with `verify_top`, the real simulator
+/// their best designs are re-evaluated on.
+pub struct BuiltSim {
+    pub sim: Box<dyn Simulator>,
+    pub verifier: Option<Verifier>,
+}
+
+/// The real simulator a proxy run's best designs are re-evaluated on.
+pub struct Verifier {
+    pub real: Box<dyn Simulator>,
+    pub name: String,
+    pub top: usize,
+}
+
+impl From<Box<dyn Simulator>> for BuiltSim {
+    fn from(sim: Box<dyn Simulator>) -> Self {
+        BuiltSim {
+            sim,
+            verifier: None,
+        }
+    }
+}
+
+impl BuiltSim {
+    /// The registry's simulator `info` on `options`; a proxy also gets its verifier.
+    pub fn from_registry(
+        info: &registry::SimInfo,
+        options: &BTreeMap<String, String>,
+    ) -> Result<BuiltSim> {
+        if info.name != "proxy" {
+            return Ok((info.build)(options)?.into());
+        }
+        let setup = registry::build_proxy(options)?;
+        let verifier = (setup.verify_top > 0).then(|| Verifier {
+            real: setup.real,
+            name: setup.real_name,
+            top: setup.verify_top,
+        });
+        Ok(BuiltSim {
+            sim: Box::new(setup.proxy),
+            verifier,
+        })
+    }
+}
+
+/// The simulator, objective and verifier shared by the runs of one option set.
 struct RunEnv {
     sim: Box<dyn Simulator>,
     objective: Objective,
     verifier: Option<Verifier>,
 }
 
-/// The real simulator a proxy run's best designs are re-evaluated on.
-struct Verifier {
-    real: Box<dyn Simulator>,
-    name: String,
-    top: usize,
-}
-
 impl RunEnv {
     fn build(spec: &RunSpec, build: &SimBuilder) -> Result<RunEnv, String> {
-        let failed = |e: anyhow::Error| format!("simulator `{}`: {e:#}", spec.simulator);
-        let (sim, verifier): (Box<dyn Simulator>, _) = if spec.simulator == "proxy" {
-            let setup = registry::build_proxy(&spec.options).map_err(failed)?;
-            let verifier = (setup.verify_top > 0).then(|| Verifier {
-                real: setup.real,
-                name: setup.real_name,
-                top: setup.verify_top,
-            });
-            (Box::new(setup.proxy), verifier)
-        } else {
-            (build(&spec.options).map_err(failed)?, None)
-        };
+        let BuiltSim { sim, verifier } =
+            build(&spec.options).map_err(|e| format!("simulator `{}`: {e:#}", spec.simulator))?;
         let objective = spec
             .objective
             .build(sim.metrics())

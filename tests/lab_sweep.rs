@@ -133,12 +133,12 @@ fn status_after_a_partial_run_and_failed_runs() {
     // The rest, with a simulator that cannot be built for one option set and one that panics: those
     // runs are recorded as failed and the others finish.
     let info = registry::find_simulator("synthetic").unwrap();
-    let broken = |options: &BTreeMap<String, String>| -> anyhow::Result<Box<dyn gym::Simulator>> {
+    let broken = |options: &BTreeMap<String, String>| -> anyhow::Result<sweep::BuiltSim> {
         anyhow::ensure!(
             options["function"] != "constrained",
             "licence server unreachable"
         );
-        (info.build)(options)
+        Ok((info.build)(options)?.into())
     };
     let runs: Vec<&recipe::RunSpec> = r.runs.iter().collect();
     let report = sweep::run_specs(&runs, &opts(dir.path()), &broken).unwrap();
@@ -204,13 +204,14 @@ fn a_panicking_run_is_recorded_as_failed() {
     let r = recipe();
     let dir = tempfile::tempdir().unwrap();
     let info = registry::find_simulator("synthetic").unwrap();
-    let build = |options: &BTreeMap<String, String>| -> anyhow::Result<Box<dyn gym::Simulator>> {
+    let build = |options: &BTreeMap<String, String>| -> anyhow::Result<sweep::BuiltSim> {
         let sim = (info.build)(options)?;
-        Ok(if options["function"] == "mixed" {
+        let sim: Box<dyn gym::Simulator> = if options["function"] == "mixed" {
             Box::new(Panicking(sim))
         } else {
             sim
-        })
+        };
+        Ok(sim.into())
     };
     let runs: Vec<&recipe::RunSpec> = r.runs.iter().collect();
     let report = sweep::run_specs(&runs, &opts(dir.path()), &build).unwrap();

@@ -12,6 +12,7 @@ use hwgym::lab::{
     bench, dataset, merge as lab_merge, report as lab_report, results, slurm as lab_slurm,
     status as lab_status,
 };
+use hwgym::sweep::BuiltSim;
 use hwgym::{recipe, registry};
 
 /// The shard to run: `--shard I/N`, else the Slurm array task's, else the whole sweep.
@@ -281,14 +282,14 @@ pub fn bench_throughput(
     };
     let recipe = recipe::parse(Path::new("throughput.yaml"), &text)?;
     let info = registry::find_simulator(&recipe.simulator).map_err(anyhow::Error::msg)?;
-    let build =
-        |options: &std::collections::BTreeMap<String, String>| -> Result<Box<dyn gym::Simulator>> {
-            let inner = (info.build)(options)?;
-            Ok(match cost {
-                Some(cost) => Box::new(bench::Costly { inner, cost }),
-                None => inner,
-            })
+    let build = |options: &std::collections::BTreeMap<String, String>| -> Result<BuiltSim> {
+        let BuiltSim { sim, verifier } = BuiltSim::from_registry(info, options)?;
+        let sim: Box<dyn gym::Simulator> = match cost {
+            Some(cost) => Box::new(bench::Costly { inner: sim, cost }),
+            None => sim,
         };
+        Ok(BuiltSim { sim, verifier })
+    };
     let scratch = std::env::temp_dir().join(format!("hwgym-bench-{}", std::process::id()));
     let rows = bench::throughput(&recipe, threads, rounds.max(1), &build, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
