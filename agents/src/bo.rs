@@ -24,7 +24,8 @@ use gym::{Agent, Design, Evaluation, ParamSpace};
 use serde::{Deserialize, Serialize};
 
 use crate::common::{
-    Features, History, argmax, fitness, normal_cdf, normal_pdf, propose_fresh, rank_gaussianize,
+    Features, History, argmax, normal_cdf, normal_pdf, observe_fresh, propose_fresh,
+    rank_gaussianize,
 };
 use crate::gp::{Gp, Hyper, fit_map};
 use crate::params::{AgentParams, check_range};
@@ -278,12 +279,7 @@ impl Agent for Bo {
     }
 
     fn tell(&mut self, evaluations: &[Evaluation]) {
-        for e in evaluations {
-            if !self.history.contains(&e.design) {
-                self.history.insert(e.design.clone(), ());
-                self.observed.push((e.design.clone(), fitness(e)));
-            }
-        }
+        observe_fresh(&mut self.history, &mut self.observed, evaluations);
     }
 
     fn batch_size(&self) -> usize {

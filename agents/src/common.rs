@@ -101,6 +101,21 @@ pub fn fitness(e: &Evaluation) -> f64 {
     }
 }
 
+/// Records each evaluation of a design not seen before in `history` and, with its [`fitness`], in
+/// `observed` (the data a surrogate model is fitted to).
+pub fn observe_fresh(
+    history: &mut History<()>,
+    observed: &mut Vec<(Design, f64)>,
+    evaluations: &[Evaluation],
+) {
+    for e in evaluations {
+        if !history.contains(&e.design) {
+            history.insert(e.design.clone(), ());
+            observed.push((e.design.clone(), fitness(e)));
+        }
+    }
+}
+
 /// Index of the largest `key`, first one on ties (`None` for an empty slice).
 pub fn argmax<T>(items: &[T], key: impl Fn(&T) -> f64) -> Option<usize> {
     let mut best: Option<(usize, f64)> = None;

@@ -20,7 +20,7 @@ use gym::{Agent, Design, Domain, Evaluation, ParamSpace, Value};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
-use crate::common::{History, argmax, fitness, normal_cdf, propose_fresh, standard_normal};
+use crate::common::{History, argmax, normal_cdf, observe_fresh, propose_fresh, standard_normal};
 use crate::params::{AgentParams, check_range};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -293,12 +293,7 @@ impl Agent for Tpe {
     }
 
     fn tell(&mut self, evaluations: &[Evaluation]) {
-        for e in evaluations {
-            if !self.history.contains(&e.design) {
-                self.history.insert(e.design.clone(), ());
-                self.observed.push((e.design.clone(), fitness(e)));
-            }
-        }
+        observe_fresh(&mut self.history, &mut self.observed, evaluations);
     }
 
     fn batch_size(&self) -> usize {
