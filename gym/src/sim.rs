@@ -133,41 +133,24 @@ pub trait Simulator: Send + Sync {
     }
 }
 
-impl<S: Simulator + ?Sized> Simulator for Box<S> {
-    fn space(&self) -> &ParamSpace {
-        (**self).space()
-    }
-    fn metrics(&self) -> &[MetricSpec] {
-        (**self).metrics()
-    }
-    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
-        (**self).evaluate(design)
-    }
+/// Smart pointers and references to a simulator are simulators.
+macro_rules! forward_simulator {
+    ($($pointer:ty),*) => {$(
+        impl<S: Simulator + ?Sized> Simulator for $pointer {
+            fn space(&self) -> &ParamSpace {
+                (**self).space()
+            }
+            fn metrics(&self) -> &[MetricSpec] {
+                (**self).metrics()
+            }
+            fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
+                (**self).evaluate(design)
+            }
+        }
+    )*};
 }
 
-impl<S: Simulator + ?Sized> Simulator for std::sync::Arc<S> {
-    fn space(&self) -> &ParamSpace {
-        (**self).space()
-    }
-    fn metrics(&self) -> &[MetricSpec] {
-        (**self).metrics()
-    }
-    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
-        (**self).evaluate(design)
-    }
-}
-
-impl<S: Simulator + ?Sized> Simulator for &S {
-    fn space(&self) -> &ParamSpace {
-        (**self).space()
-    }
-    fn metrics(&self) -> &[MetricSpec] {
-        (**self).metrics()
-    }
-    fn evaluate(&self, design: &Design) -> Result<Metrics, SimError> {
-        (**self).evaluate(design)
-    }
-}
+forward_simulator!(Box<S>, std::sync::Arc<S>, &S);
 
 /// A simulator that remembers every result: simulators are pure, so a design already simulated for
 /// one agent, seed or target need not be simulated again (benchmarks that compare many runs on one

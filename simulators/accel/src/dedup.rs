@@ -423,7 +423,7 @@ fn prefetch_range(m: &Mapping, g: &Im2col, (q0, q1): (u64, u64), out: &mut Piece
                         db.saturating_sub(b * t).min(f.lines()),
                     );
                     if k0 < k1 {
-                        f.whole(g, k0, k1, out.pixel_cells, out);
+                        f.whole(g, k0, k1, out);
                     }
                 }
             }
@@ -724,9 +724,9 @@ impl Fold {
             out.elements(g, temporal, spans);
         }
     }
-    /// Lines `a..b` whole. The skewed ends are listed per output pixel when `per_pixel` (cheap for
-    /// [`AddressSet`]'s channel bits), else per window element.
-    fn whole(&self, g: &Im2col, a: u64, b: u64, per_pixel: bool, out: &mut Pieces) {
+    /// Lines `a..b` whole. The skewed ends are listed per output pixel when `out.pixel_cells` (cheap
+    /// for [`AddressSet`]'s channel bits), else per window element.
+    fn whole(&self, g: &Im2col, a: u64, b: u64, out: &mut Pieces) {
         match *self {
             Fold::Diagonal { ws, used, t, .. } => {
                 // Row j reads temporal indices a − j .. b − j; all rows read core_lo..core_hi.
@@ -734,7 +734,7 @@ impl Fold {
                 let (a, b, used_i) = (a as i64, b as i64, used as i64);
                 let (core_lo, core_hi) = (clamp(a), clamp(b - used_i + 1).max(clamp(a)));
                 self.cells(g, (0, used), (core_lo, core_hi), out);
-                if per_pixel == ws {
+                if out.pixel_cells == ws {
                     // Per temporal index τ outside the core: rows a − τ .. b − τ.
                     let rows = |tau: u64| {
                         let tau = tau as i64;
@@ -798,7 +798,7 @@ impl Fold {
             self.part(g, a, (s, self.line(a).1), out);
             a += 1;
         }
-        self.whole(g, a, b, per_pixel, out);
+        self.whole(g, a, b, out);
         if t > 0 {
             self.part(g, b, (0, t), out);
         }
