@@ -23,6 +23,7 @@ use crate::config::Dataflow;
 use crate::footprint::{AddressSet, Piece};
 use crate::im2col::{Divisor, Im2col, Lookup, PositionIndex, diagonal_position};
 use crate::memory::{ReadBuffer, Window, fold_index};
+use crate::runs::Runs;
 
 /// Sets (of `e` valid prefetch-order words) holding each address: address `a` owns the slots
 /// `a·k ..` (`k` bounds the windows covering one address), of which `counts[a]` are filled, in
@@ -496,6 +497,14 @@ fn demand(occ: &SetsOf, w: &mut Window, addr: u32, line: u64) {
 /// same set of pieces for all array rows (the pixels or window elements every row reads in it) plus
 /// a fringe per row for the skew of the systolic diagonal, so the count is exact.
 pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
+    match Runs::of(m, g) {
+        Some(runs) => runs.insertions(50 * items),
+        None => calc_insertions_by_folds(m, g, items),
+    }
+}
+
+/// [`calc_insertions`] for any shape, by folds against the epoch's address set.
+fn calc_insertions_by_folds(m: &Mapping, g: &Im2col, items: u64) -> u64 {
     let mut epochs = Epochs {
         set: AddressSet::new(g, m.dataflow == Dataflow::Is),
         pieces: Pieces::default(),
@@ -1043,7 +1052,7 @@ impl Epochs {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::HashSet;
 
     use super::*;
@@ -1092,7 +1101,7 @@ mod tests {
     }
 
     /// CALC mode walked address by address: the oracle for [`calc_insertions`].
-    fn calc_insertions_walk(m: &Mapping, g: &Im2col, items: u64) -> u64 {
+    pub(crate) fn calc_insertions_walk(m: &Mapping, g: &Im2col, items: u64) -> u64 {
         let epoch = 50 * items;
         let t = g.lookup(m.px, m.window);
         let mut stamp = vec![0u32; g.address_space()];
@@ -1280,11 +1289,10 @@ mod tests {
                 for (rows, cols) in [(4, 8), (8, 8), (32, 16), (16, 32), (48, 8)] {
                     let m = test_mapping(&layer, dataflow, rows, cols);
                     for items in [10, 20, 40, 81, 163, 327, 655] {
-                        assert_eq!(
-                            calc_insertions(&m, &m.im2col, items),
-                            calc_insertions_walk(&m, &m.im2col, items),
-                            "{dims:?} {dataflow:?} {rows}x{cols} items {items}"
-                        );
+                        let walk = calc_insertions_walk(&m, &m.im2col, items);
+                        let what = format!("{dims:?} {dataflow:?} {rows}x{cols} items {items}");
+                        assert_eq!(calc_insertions(&m, &m.im2col, items), walk, "{what}");
+                        assert_eq!(calc_insertions_by_folds(&m, &m.im2col, items), walk, "{what}");
                         cases += 1;
                     }
                 }
@@ -1328,14 +1336,10 @@ mod tests {
     fn calc_insertions_match_the_walk_on_random_layers() {
         random_cases(12345, 300_000, |dims, m, words| {
             let items = (words / 100).max(1);
-            assert_eq!(
-                calc_insertions(&m, &m.im2col, items),
-                calc_insertions_walk(&m, &m.im2col, items),
-                "{dims:?} {:?} {}x{} items {items}",
-                m.dataflow,
-                m.rows,
-                m.cols
-            );
+            let walk = calc_insertions_walk(&m, &m.im2col, items);
+            let what = format!("{dims:?} {:?} {}x{} items {items}", m.dataflow, m.rows, m.cols);
+            assert_eq!(calc_insertions(&m, &m.im2col, items), walk, "{what}");
+            assert_eq!(calc_insertions_by_folds(&m, &m.im2col, items), walk, "{what}");
         });
     }
 

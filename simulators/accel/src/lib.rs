@@ -13,6 +13,7 @@ pub mod im2col;
 pub mod layer;
 pub mod memory;
 pub mod report;
+mod runs;
 pub mod sim;
 pub mod topology;
 pub mod workloads;

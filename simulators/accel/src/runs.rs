@@ -1,0 +1,446 @@
+//! CALC mode counted from previous occurrences: a demanded word is inserted into the estimate
+//! buffer's epoch exactly when the previous demand of its address came before the epoch started.
+//! The demand is cut into *runs*, words at consecutive lines whose previous occurrences are the
+//! same run shape at a fixed distance, so an epoch is counted per run instead of per address:
+//! - OS with `C ≥ R` channels: one array row reading the `C` channels of one filter tap (one ifmap
+//!   pixel) at consecutive lines; the previous run on that pixel read the same channels in order.
+//! - WS with `C` a multiple of `R`: the `R` rows of a fold (one tap, a block of `R` channels)
+//!   reading one output pixel along the systolic diagonal; the previous run reading that ifmap
+//!   pixel's block did the same.
+//!
+//! Each run finds its predecessor through the last run seen on its resource (ifmap pixel, or pixel
+//! and channel block) while one column-fold pass is laid out; passes repeat the same demand, so
+//! a pass's first run on a resource follows that resource's last run one pass earlier.
+//! Other dataflows and shapes are counted by `dedup::calc_insertions`.
+
+use crate::compute::Mapping;
+use crate::config::Dataflow;
+use crate::im2col::Im2col;
+
+/// A demand position `(line, array row)`; words are demanded in this order.
+type Position = (i64, i64);
+
+/// Words `x` in `0..len` at line `line + x`, row `row + step·x` (`len` and `step` are the same for
+/// all runs of a layer); the previous demand of word `x`'s address is word `x` of the same shape
+/// starting at `prev`. Positions are keys `line << ROW_BITS | row`.
+#[derive(Clone, Copy)]
+struct Run {
+    start: i64,
+    /// Within the pass, or for the first run on its resource in a pass, the resource's last run
+    /// one pass earlier: for the first pass that lies before line 0, so before every epoch start,
+    /// as if there were no previous demand.
+    prev: i64,
+}
+
+/// Array rows are below `2^ROW_BITS`.
+const ROW_BITS: u32 = 16;
+
+#[inline]
+fn key((line, row): Position) -> i64 {
+    line << ROW_BITS | row
+}
+
+#[inline]
+fn position(key: i64) -> Position {
+    (key >> ROW_BITS, key & ((1 << ROW_BITS) - 1))
+}
+
+/// Runs are summarised in blocks of this many, so that an epoch counts a block from its runs'
+/// predecessors, sorted, instead of run by run.
+const BLOCK: usize = 32;
+
+pub(crate) struct Runs {
+    /// One pass, ordered by first word.
+    runs: Vec<Run>,
+    /// Per block of runs, its runs' predecessors, sorted.
+    prevs: Vec<i64>,
+    len: i64,
+    /// Row step along a run: 0 (one row, consecutive channels) or 1 (the systolic diagonal).
+    step: i64,
+    pass_lines: i64,
+    passes: u64,
+}
+
+/// Lays out one pass, linking each run to the previous run on its resource.
+struct Builder {
+    /// Per resource, its last run's start (`NONE` before the first).
+    last: Vec<i64>,
+    runs: Vec<Run>,
+    /// Runs first on their resource in the pass, with the resource.
+    firsts: Vec<(usize, usize)>,
+}
+
+const NONE: i64 = i64::MIN;
+
+impl Builder {
+    fn new(resources: usize, runs: usize) -> Self {
+        Builder {
+            last: vec![NONE; resources],
+            runs: Vec::with_capacity(runs),
+            firsts: Vec::new(),
+        }
+    }
+    #[inline]
+    fn push(&mut self, resource: usize, line: u64, row: u64) {
+        let start = key((line as i64, row as i64));
+        let prev = std::mem::replace(&mut self.last[resource], start);
+        if prev == NONE {
+            self.firsts.push((self.runs.len(), resource));
+        }
+        self.runs.push(Run { start, prev });
+    }
+    fn finish(mut self, len: u64, step: i64, pass_lines: u64, passes: u64) -> Runs {
+        let pass_lines = pass_lines as i64;
+        for &(i, resource) in &self.firsts {
+            self.runs[i].prev = self.last[resource] - key((pass_lines, 0));
+        }
+        let mut prevs: Vec<i64> = self.runs.iter().map(|r| r.prev).collect();
+        // Predecessors mostly come in order already: insertion sort is near linear.
+        for block in prevs.chunks_mut(BLOCK) {
+            for i in 1..block.len() {
+                let (key, mut j) = (block[i], i);
+                while j > 0 && block[j - 1] > key {
+                    block[j] = block[j - 1];
+                    j -= 1;
+                }
+                block[j] = key;
+            }
+        }
+        Runs {
+            runs: self.runs,
+            prevs,
+            len: len as i64,
+            step,
+            pass_lines,
+            passes,
+        }
+    }
+}
+
+impl Runs {
+    /// The runs of `m`'s ifmap demand, where its shape allows them.
+    pub(crate) fn of(m: &Mapping, g: &Im2col) -> Option<Runs> {
+        if !g.fits() || m.rows >= 1 << ROW_BITS {
+            return None;
+        }
+        match m.dataflow {
+            Dataflow::Os if m.rows <= g.channels => Some(Self::output_stationary(m, g)),
+            Dataflow::Ws if g.channels.is_multiple_of(m.rows) => {
+                Some(Self::weight_stationary(m, g))
+            }
+            _ => None,
+        }
+    }
+
+    /// Ifmap pixel of output pixel `p` at filter tap `tap`.
+    fn pixel(g: &Im2col, p: u64, tap: u64) -> usize {
+        let (oy, ox) = (p / g.ofmap_w, p % g.ofmap_w);
+        let (cr, cc) = (tap / g.filter_w, tap % g.filter_w);
+        ((oy * g.stride + cr) * g.ifmap_w + ox * g.stride + cc) as usize
+    }
+
+    /// OS fold `fr`: row `j` reads window element `k − j` of output pixel `fr·R + j` at line `k`,
+    /// so tap `τ` (elements `τ·C ..`) is a run of `C` lines from `τ·C + j`. With `C ≥ R` the runs
+    /// of a fold are in order tap by tap.
+    fn output_stationary(m: &Mapping, g: &Im2col) -> Runs {
+        let (c, taps) = (g.channels, g.filter_h * g.filter_w);
+        // Lines between fold starts: only the order matters, so any spacing past a fold's end.
+        let spacing = m.t + m.rows;
+        let mut b = Builder::new((g.ifmap_h * g.ifmap_w) as usize, (m.px * taps) as usize);
+        let mut corners = Vec::with_capacity(m.rows as usize);
+        for fr in 0..m.row_folds {
+            let (first, base) = (fr * m.rows, fr * spacing);
+            let used = m.rows.min(m.sr - first);
+            corners.clear();
+            corners.extend((first..first + used).map(|p| Self::pixel(g, p, 0)));
+            for tap in 0..taps {
+                let shift = (tap / g.filter_w * g.ifmap_w + tap % g.filter_w) as usize;
+                for (j, &corner) in corners.iter().enumerate() {
+                    b.push(corner + shift, base + tap * c + j as u64, j as u64);
+                }
+            }
+        }
+        b.finish(c, 0, m.row_folds * spacing, m.col_folds)
+    }
+
+    /// WS fold `fr` holds window elements `fr·R ..`: one tap, channels `b·R ..` for block `b`.
+    /// Row `j` reads output pixel `k − j` at line `k`, so pixel `p` is a run of `R` lines from `p`.
+    fn weight_stationary(m: &Mapping, g: &Im2col) -> Runs {
+        let channel_blocks = g.channels / m.rows;
+        let spacing = m.t + m.rows;
+        let resources = (g.ifmap_h * g.ifmap_w * channel_blocks) as usize;
+        let mut b = Builder::new(resources, (m.row_folds * m.px) as usize);
+        for fr in 0..m.row_folds {
+            let (first, base) = (fr * m.rows, fr * spacing);
+            let (tap, block) = (first / g.channels, first % g.channels / m.rows);
+            for p in 0..m.px {
+                let resource = Self::pixel(g, p, tap) * channel_blocks as usize + block as usize;
+                b.push(resource, base + p, 0);
+            }
+        }
+        b.finish(m.rows, 1, m.row_folds * spacing, m.col_folds)
+    }
+
+    /// Lines `[from, to)` of run `i` of pass `pass` whose words are counted in an epoch started
+    /// at `s0`: at or after `s0`, with the previous demand before it. Returns the run's first
+    /// line and row too.
+    #[inline]
+    fn counted(&self, pass: u64, i: usize, s0: Position) -> Span {
+        let r = self.runs[i];
+        let offset = pass as i64 * self.pass_lines;
+        let ((line, row), prev) = (position(r.start), position(r.prev));
+        let line = offset + line;
+        let from = self.before((line, row), self.len, s0);
+        let to = self.before((offset + prev.0, prev.1), self.len, s0);
+        Span {
+            line,
+            row,
+            from: line + from,
+            to: line + to.max(from),
+        }
+    }
+
+    /// How many of the `len` words starting at `start` lie before `s0`.
+    #[inline]
+    fn before(&self, (line, row): Position, len: i64, s0: Position) -> i64 {
+        let m = s0.0 - line;
+        if m < 0 {
+            0
+        } else {
+            (m + (row + self.step * m < s0.1) as i64).min(len)
+        }
+    }
+
+    /// Words of block `b` of pass `pass` counted in an epoch started at `s0`. When they all follow
+    /// `s0`, a run counts the words whose predecessors precede it: all of them for predecessors a
+    /// run's length or more before `s0`'s line, none for those after it.
+    fn block_count(&self, pass: u64, b: usize, s0: Position) -> i64 {
+        let runs = self.block_runs(b);
+        let offset = pass as i64 * self.pass_lines;
+        if offset + position(self.runs[runs.start].start).0 > s0.0 {
+            let prevs = &self.prevs[runs];
+            let local = (s0.0 - offset, s0.1);
+            let whole = prevs.partition_point(|&k| k < key((local.0 - self.len + 1, 0)));
+            let some = prevs.partition_point(|&k| k < key((local.0 + 1, 0)));
+            let straddling: i64 = prevs[whole..some]
+                .iter()
+                .map(|&k| self.before(position(k), self.len, local))
+                .sum();
+            return whole as i64 * self.len + straddling;
+        }
+        runs.map(|i| {
+            let span = self.counted(pass, i, s0);
+            span.to - span.from
+        })
+        .sum()
+    }
+
+    fn block_runs(&self, b: usize) -> std::ops::Range<usize> {
+        b * BLOCK..(b * BLOCK + BLOCK).min(self.runs.len())
+    }
+
+    /// Words inserted into epochs of `epoch` addresses.
+    pub(crate) fn insertions(&self, epoch: u64) -> u64 {
+        let (blocks, epoch) = (self.runs.len().div_ceil(BLOCK), epoch as i64);
+        let line_of = |pass: u64, b: usize| {
+            pass as i64 * self.pass_lines + position(self.runs[b * BLOCK].start).0
+        };
+        let end_of = |pass: u64, b: usize| {
+            let last = self.block_runs(b).end - 1;
+            pass as i64 * self.pass_lines + position(self.runs[last].start).0 + self.len
+        };
+        // Blocks scanned in the epoch: pass, block, words counted before it.
+        let mut scanned: Vec<(u64, usize, i64)> = Vec::new();
+        let mut spans: Vec<(Span, i64)> = Vec::new();
+        let mut rows: Vec<i64> = Vec::new();
+        // The epoch starts at `s0`; blocks before `(pass, first)` end before its line.
+        let mut s0: Position = (0, 0);
+        let (mut pass, mut first) = (0u64, 0usize);
+        let mut total = 0u64;
+        // Per pass start reached: words of the epoch before it, and inserts before it.
+        let mut pass_starts: Vec<(i64, u64)> = vec![(0, 0)];
+        loop {
+            while pass < self.passes && end_of(pass, first) <= s0.0 {
+                first += 1;
+                if first == blocks {
+                    (pass, first) = (pass + 1, 0);
+                }
+            }
+            // Scan blocks until the epoch's words are reached, then on through every block that
+            // can still put a word on a line up to the closing one.
+            scanned.clear();
+            let (mut counted, mut last_end, mut bound) = (0i64, i64::MIN, None);
+            let mut full_at = 0;
+            let (mut p, mut b) = (pass, first);
+            while p < self.passes {
+                if bound.is_some_and(|bound| line_of(p, b) >= bound) {
+                    break;
+                }
+                scanned.push((p, b, counted));
+                counted += self.block_count(p, b, s0);
+                last_end = last_end.max(end_of(p, b));
+                if bound.is_none() && counted >= epoch {
+                    (bound, full_at) = (Some(last_end), scanned.len() - 1);
+                }
+                b += 1;
+                if b == blocks {
+                    (p, b) = (p + 1, 0);
+                    // A pass's inserts depend only on the epoch it starts in, which holds a
+                    // suffix of the periodic demand and so is told apart by its size: once a
+                    // size recurs at a pass start, the passes since then repeat.
+                    if bound.is_none() && pass_starts.len() as u64 == p {
+                        let state = (counted, total + counted as u64);
+                        let recurs = pass_starts.iter().position(|&(size, _)| size == counted);
+                        pass_starts.push(state);
+                        if let Some(first) = recurs {
+                            let at = |q: usize| pass_starts[q].1;
+                            let cycle = p as usize - first;
+                            let left = (self.passes - p) as usize;
+                            let per_cycle = at(p as usize) - at(first);
+                            let tail = at(first + left % cycle) - at(first);
+                            return at(p as usize) + (left / cycle) as u64 * per_cycle + tail;
+                        }
+                    }
+                }
+            }
+            let Some(bound) = bound else {
+                return total + counted as u64;
+            };
+            // The closing line lies at or after the block that filled the epoch starts; blocks
+            // ending before that are whole, the others are counted run by run.
+            let lo = line_of(scanned[full_at].0, scanned[full_at].1).max(s0.0);
+            let open = scanned
+                .iter()
+                .position(|&(p, b, _)| end_of(p, b) > lo)
+                .expect("the filling block ends after it starts");
+            spans.clear();
+            let mut before = scanned[open].2;
+            for &(p, b, _) in &scanned[open..] {
+                for i in self.block_runs(b) {
+                    let span = self.counted(p, i, s0);
+                    if span.to > span.from {
+                        spans.push((span, before));
+                        before += span.to - span.from;
+                    }
+                }
+            }
+            let base = scanned[open].2;
+            // Words counted on lines up to `z`: spans starting `max_len` lines before it are whole.
+            let window = |z: i64| {
+                let whole = spans.partition_point(|(s, _)| s.line + self.len <= z);
+                let done = spans.get(whole).map_or(before, |&(_, n)| n);
+                let open = spans[whole..].iter().take_while(move |(s, _)| s.line <= z);
+                (done, open.map(|(s, _)| s))
+            };
+            let through = |z: i64| -> i64 {
+                let (done, open) = window(z);
+                done + open
+                    .map(|s| (z + 1 - s.from).clamp(0, s.to - s.from))
+                    .sum::<i64>()
+            };
+            debug_assert!(base <= through(lo - 1));
+            // The first line through which the epoch is full.
+            let (mut lo, mut hi) = (lo, bound - 1);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if through(mid) >= epoch {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            let z = lo;
+            let need = epoch - through(z - 1);
+            rows.clear();
+            rows.extend(
+                window(z)
+                    .1
+                    .filter(|s| s.from <= z && z < s.to)
+                    .map(|s| s.row + self.step * (z - s.line)),
+            );
+            let (_, &mut closing, _) = rows.select_nth_unstable((need - 1) as usize);
+            total += epoch as u64;
+            s0 = (z, closing + 1);
+        }
+    }
+}
+
+/// Lines `[from, to)` of a run counted in an epoch, with the run's first line and row.
+#[derive(Clone, Copy)]
+struct Span {
+    line: i64,
+    row: i64,
+    from: i64,
+    to: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::tests::calc_insertions_walk;
+    use crate::im2col::test_mapping;
+    use crate::layer::Layer;
+
+    /// Random layers whose channels suit runs (a multiple of the rows for WS, at least the rows
+    /// for OS), with epochs from shorter than a run's fold to several passes: the count by runs
+    /// equals the address-by-address walk.
+    #[test]
+    fn insertions_match_the_address_walk_on_random_layers() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let (mut os, mut ws, mut nontrivial) = (0, 0, 0);
+        while os + ws < 400 {
+            let rows = 1 + next(12);
+            let (fh, fw, stride) = (1 + next(5), 1 + next(5), 1 + next(3));
+            let channels = rows * (1 + next(4)) + if next(2) == 0 { next(rows) } else { 0 };
+            let (h, w) = (fh + next(14), fw + next(14));
+            let dims = [h, w, fh, fw, channels, 1 + next(3 * rows), stride];
+            let Ok(layer) = Layer::conv("r", dims) else {
+                continue;
+            };
+            if layer.ofmap_px() * layer.window() > 200_000 {
+                continue;
+            }
+            for dataflow in [Dataflow::Os, Dataflow::Ws] {
+                let m = test_mapping(&layer, dataflow, rows, 1 + next(2 * rows));
+                let Some(runs) = Runs::of(&m, &m.im2col) else {
+                    continue;
+                };
+                // Epochs from a few words to the whole ifmap.
+                let items = 1 + next(m.distinct_ifmap / 50 + 2);
+                let walk = calc_insertions_walk(&m, &m.im2col, items);
+                nontrivial += (walk > m.distinct_ifmap && walk < m.col_folds * m.px * m.window) as u32;
+                assert_eq!(
+                    runs.insertions(50 * items),
+                    walk,
+                    "{dims:?} {dataflow:?} {rows}x{} items {items}",
+                    m.cols
+                );
+                *if dataflow == Dataflow::Os { &mut os } else { &mut ws } += 1;
+            }
+        }
+        assert!(os >= 100 && ws >= 100, "OS {os}, WS {ws} cases");
+        // Most cases fetch some addresses in several epochs and some only once per epoch.
+        assert!(nontrivial >= 200, "{nontrivial} cases between the extremes");
+    }
+
+    #[test]
+    fn runs_cover_deep_os_and_aligned_ws_only() {
+        let deep = Layer::conv("d", [9, 9, 3, 3, 16, 8, 1]).unwrap();
+        let shallow = Layer::conv("s", [9, 9, 3, 3, 3, 8, 1]).unwrap();
+        let has_runs = |layer: &Layer, dataflow, rows| {
+            let m = test_mapping(layer, dataflow, rows, 4);
+            Runs::of(&m, &m.im2col).is_some()
+        };
+        assert!(has_runs(&deep, Dataflow::Os, 16));
+        assert!(has_runs(&deep, Dataflow::Ws, 8));
+        assert!(!has_runs(&deep, Dataflow::Ws, 12));
+        assert!(!has_runs(&shallow, Dataflow::Os, 4));
+        assert!(!has_runs(&deep, Dataflow::Is, 8));
+    }
+}
