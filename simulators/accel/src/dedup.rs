@@ -24,6 +24,7 @@ use crate::footprint::{AddressSet, Piece};
 use crate::im2col::{Divisor, Im2col, Lookup, PositionIndex, diagonal_position};
 use crate::memory::{ReadBuffer, Window, fold_index};
 use crate::runs::Runs;
+use crate::terms::Terms;
 
 /// Sets (of `e` valid prefetch-order words) holding each address: address `a` owns the slots
 /// `a·k ..` (`k` bounds the windows covering one address), of which `counts[a]` are filled, in
@@ -497,8 +498,11 @@ fn demand(occ: &SetsOf, w: &mut Window, addr: u32, line: u64) {
 /// same set of pieces for all array rows (the pixels or window elements every row reads in it) plus
 /// a fringe per row for the skew of the systolic diagonal, so the count is exact.
 pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
-    match Runs::of(m, g) {
-        Some(runs) => runs.insertions(50 * items),
+    if let Some(runs) = Runs::of(m, g) {
+        return runs.insertions(50 * items);
+    }
+    match Terms::of(m, g) {
+        Some(terms) => terms.insertions(50 * items),
         None => calc_insertions_by_folds(m, g, items),
     }
 }

@@ -14,6 +14,7 @@ pub mod layer;
 pub mod memory;
 pub mod report;
 mod runs;
+mod terms;
 pub mod sim;
 pub mod topology;
 pub mod workloads;

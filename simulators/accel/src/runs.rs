@@ -18,7 +18,42 @@ use crate::config::Dataflow;
 use crate::im2col::Im2col;
 
 /// A demand position `(line, array row)`; words are demanded in this order.
-type Position = (i64, i64);
+pub(crate) type Position = (i64, i64);
+
+/// The epochs at the starts of column-fold passes, which repeat the same demand. A pass's inserts
+/// depend only on the epoch it starts in, which holds a suffix of the periodic demand and so is
+/// told apart by its size: once a size recurs at a pass start, the passes since then repeat.
+pub(crate) struct PassStarts {
+    passes: u64,
+    /// Per pass start reached: the epoch's words before it, and inserts before it.
+    starts: Vec<(i64, u64)>,
+}
+
+impl PassStarts {
+    pub(crate) fn new(passes: u64) -> Self {
+        PassStarts {
+            passes,
+            starts: vec![(0, 0)],
+        }
+    }
+
+    /// Notes that the epoch under way (`counted` words so far, `total` inserts before it) reached
+    /// the start of pass `pass` unfilled; returns the layer's inserts once passes repeat.
+    pub(crate) fn reached(&mut self, pass: u64, counted: i64, total: u64) -> Option<u64> {
+        if self.starts.len() as u64 != pass {
+            return None;
+        }
+        let recurs = self.starts.iter().position(|&(size, _)| size == counted);
+        self.starts.push((counted, total + counted as u64));
+        let first = recurs?;
+        let at = |q: usize| self.starts[q].1;
+        let (pass, cycle) = (pass as usize, pass as usize - first);
+        let left = (self.passes as usize) - pass;
+        let per_cycle = at(pass) - at(first);
+        let tail = at(first + left % cycle) - at(first);
+        Some(at(pass) + (left / cycle) as u64 * per_cycle + tail)
+    }
+}
 
 /// Words `x` in `0..len` at line `line + x`, row `row + step·x` (`len` and `step` are the same for
 /// all runs of a layer); the previous demand of word `x`'s address is word `x` of the same shape
@@ -257,8 +292,7 @@ impl Runs {
         let mut s0: Position = (0, 0);
         let (mut pass, mut first) = (0u64, 0usize);
         let mut total = 0u64;
-        // Per pass start reached: words of the epoch before it, and inserts before it.
-        let mut pass_starts: Vec<(i64, u64)> = vec![(0, 0)];
+        let mut pass_starts = PassStarts::new(self.passes);
         loop {
             while pass < self.passes && end_of(pass, first) <= s0.0 {
                 first += 1;
@@ -285,21 +319,10 @@ impl Runs {
                 b += 1;
                 if b == blocks {
                     (p, b) = (p + 1, 0);
-                    // A pass's inserts depend only on the epoch it starts in, which holds a
-                    // suffix of the periodic demand and so is told apart by its size: once a
-                    // size recurs at a pass start, the passes since then repeat.
-                    if bound.is_none() && pass_starts.len() as u64 == p {
-                        let state = (counted, total + counted as u64);
-                        let recurs = pass_starts.iter().position(|&(size, _)| size == counted);
-                        pass_starts.push(state);
-                        if let Some(first) = recurs {
-                            let at = |q: usize| pass_starts[q].1;
-                            let cycle = p as usize - first;
-                            let left = (self.passes - p) as usize;
-                            let per_cycle = at(p as usize) - at(first);
-                            let tail = at(first + left % cycle) - at(first);
-                            return at(p as usize) + (left / cycle) as u64 * per_cycle + tail;
-                        }
+                    if bound.is_none()
+                        && let Some(total) = pass_starts.reached(p, counted, total)
+                    {
+                        return total;
                     }
                 }
             }

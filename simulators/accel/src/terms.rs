@@ -1,0 +1,408 @@
+//! CALC mode for WS folds that mix filter taps (channels not a multiple of the rows, e.g. an RGB
+//! first layer), counted like `runs.rs` from previous occurrences: a word is inserted into an
+//! epoch exactly when the previous demand of its address came before the epoch started.
+//!
+//! In a WS fold, array row `j` holds one window element (tap `(cr, cc)`, channel `ch`) and reads
+//! output pixel `p` at line `base + j + p`. The same address is read by the other taps of the same
+//! stride residue at shifted pixels, each at a line distance that depends on the two rows only,
+//! not on `p`; which of them came last before the word depends only on which shifted pixels exist,
+//! so the output pixels of a row fall into a few rectangles (edge rows and columns, and the rest)
+//! with one predecessor distance each: *terms*. An epoch counts a term's words whose line and
+//! whose predecessor's line bracket its start, arithmetically over the rectangle.
+
+use std::ops::Range;
+
+use crate::compute::Mapping;
+use crate::config::Dataflow;
+use crate::im2col::Im2col;
+use crate::runs::{PassStarts, Position};
+
+/// Output pixels `p` of rectangle `oy ∈ ys, ox ∈ xs`, read by array row `row` at line `base + p`;
+/// the previous demand of each one's address was `distance` lines earlier, by row `prev_row`.
+#[derive(Clone, Copy)]
+struct Term {
+    base: i64,
+    row: i64,
+    ys: (i64, i64),
+    xs: (i64, i64),
+    distance: i64,
+    prev_row: i64,
+}
+
+/// A term of the fold that fills an epoch, with its counted pixels `[from, to)` and the words
+/// among them; `row` is also the term's line offset in the fold.
+struct Open {
+    row: i64,
+    ys: (i64, i64),
+    xs: (i64, i64),
+    from: i64,
+    to: i64,
+    below_from: i64,
+    words: i64,
+}
+
+impl Open {
+    /// Counted words below pixel `y·W + x − row` (`(y, x)` the fold's pixel for row 0).
+    #[inline]
+    fn through(&self, (mut y, mut x): (i64, i64), ofmap_w: i64) -> i64 {
+        x -= self.row;
+        while x < 0 {
+            (x, y) = (x + ofmap_w, y - 1);
+        }
+        let p = y * ofmap_w + x;
+        if p <= self.from {
+            return 0;
+        }
+        if p >= self.to {
+            return self.words;
+        }
+        let whole = (y.clamp(self.ys.0, self.ys.1) - self.ys.0) * (self.xs.1 - self.xs.0);
+        let part = if self.ys.0 <= y && y < self.ys.1 {
+            x.clamp(self.xs.0, self.xs.1) - self.xs.0
+        } else {
+            0
+        };
+        whole + part - self.below_from
+    }
+}
+
+pub(crate) struct Terms {
+    terms: Vec<Term>,
+    /// Per band of output rows of a fold: its terms and its lines `[first, end)`.
+    bands: Vec<(Range<usize>, (i64, i64))>,
+    /// Per fold of a pass: its bands and its lines `[first, end)`.
+    folds: Vec<(Range<usize>, (i64, i64))>,
+    ofmap_w: i64,
+    pass_lines: i64,
+    passes: u64,
+}
+
+/// Another tap of the same stride residue reading a word's address: its line distance back (may
+/// be negative: later) and array row; it exists where `oy − dy` and `ox − dx` are output pixels.
+#[derive(Clone, Copy)]
+struct Reader {
+    distance: i64,
+    row: i64,
+    dy: i64,
+    dx: i64,
+}
+
+impl Terms {
+    /// The terms of `m`'s ifmap demand: WS, every window inside the ifmap.
+    pub(crate) fn of(m: &Mapping, g: &Im2col) -> Option<Terms> {
+        if m.dataflow != Dataflow::Ws || !g.fits() {
+            return None;
+        }
+        let (oh, ow) = (g.ofmap_h as i64, g.ofmap_w as i64);
+        let (fh, fw, c, s) = (g.filter_h, g.filter_w, g.channels, g.stride);
+        // Lines between fold starts: only the order matters, so any spacing past a fold's end.
+        let spacing = (m.t + m.rows) as i64;
+        let pass_lines = m.row_folds as i64 * spacing;
+        let mut terms = Vec::new();
+        let (mut bands, mut folds) = (Vec::new(), Vec::with_capacity(m.row_folds as usize));
+        // Per array row of a fold: the readers of its words' addresses, latest first, and the
+        // output columns where the set of existing readers changes.
+        let mut rows: Vec<(Vec<Reader>, Vec<i64>)> = vec![Default::default(); m.rows as usize];
+        let mut ys = Vec::new();
+        let breaks = |shift: i64, size: i64| [shift.clamp(0, size), (size + shift).clamp(0, size)];
+        for fr in 0..m.row_folds {
+            let base = fr as i64 * spacing;
+            let used = m.rows.min(m.sr - fr * m.rows);
+            ys.clear();
+            ys.extend([0, oh]);
+            for (j, (readers, xs)) in rows.iter_mut().enumerate().take(used as usize) {
+                let w = fr * m.rows + j as u64;
+                let (cr, cc, ch) = (w / (fw * c), w / c % fw, w % c);
+                readers.clear();
+                for cr2 in (cr % s..fh).step_by(s as usize) {
+                    for cc2 in (cc % s..fw).step_by(s as usize) {
+                        let w2 = (cr2 * fw + cc2) * c + ch;
+                        let (dy, dx) = (
+                            (cr2 as i64 - cr as i64) / s as i64,
+                            (cc2 as i64 - cc as i64) / s as i64,
+                        );
+                        let line2 = (w2 / m.rows) as i64 * spacing + (w2 % m.rows) as i64;
+                        readers.push(Reader {
+                            distance: base + j as i64 - line2 + dy * ow + dx,
+                            row: (w2 % m.rows) as i64,
+                            dy,
+                            dx,
+                        });
+                    }
+                }
+                // Latest first: nearest distance, then the later row within a line.
+                readers.sort_unstable_by_key(|r| (r.distance, -r.row));
+                xs.clear();
+                xs.extend([0, ow]);
+                for r in readers.iter() {
+                    ys.extend(breaks(r.dy, oh));
+                    xs.extend(breaks(r.dx, ow));
+                }
+                xs.sort_unstable();
+                xs.dedup();
+            }
+            ys.sort_unstable();
+            ys.dedup();
+            // Bands of output rows on which every array row's existing readers stay the same.
+            let first_band = bands.len();
+            for y in ys.windows(2) {
+                let first_term = terms.len();
+                for (j, (readers, xs)) in rows.iter().enumerate().take(used as usize) {
+                    let j = j as i64;
+                    let earlier = |r: &&Reader| r.distance > 0 || (r.distance == 0 && r.row < j);
+                    let mut open: Option<Term> = None;
+                    for x in xs.windows(2) {
+                        let exists = |r: &&Reader| {
+                            r.dy <= y[0] && y[0] < oh + r.dy && r.dx <= x[0] && x[0] < ow + r.dx
+                        };
+                        // The latest earlier reader, else the last one in the pass, one pass back
+                        // (the word itself is one of them).
+                        let (distance, prev_row) = match readers.iter().filter(earlier).find(exists)
+                        {
+                            Some(r) => (r.distance, r.row),
+                            None => {
+                                let last = readers.iter().find(exists).expect("the word reads it");
+                                (last.distance + pass_lines, last.row)
+                            }
+                        };
+                        match &mut open {
+                            Some(t) if (t.distance, t.prev_row) == (distance, prev_row) => {
+                                t.xs.1 = x[1];
+                            }
+                            _ => {
+                                terms.extend(open.take());
+                                open = Some(Term {
+                                    base: base + j,
+                                    row: j,
+                                    ys: (y[0], y[1]),
+                                    xs: (x[0], x[1]),
+                                    distance,
+                                    prev_row,
+                                });
+                            }
+                        }
+                    }
+                    terms.extend(open);
+                }
+                let lines = (base + y[0] * ow, base + y[1] * ow + used as i64 - 1);
+                bands.push((first_term..terms.len(), lines));
+            }
+            folds.push((first_band..bands.len(), (base, base + (m.t + used) as i64 - 1)));
+        }
+        Some(Terms {
+            terms,
+            bands,
+            folds,
+            ofmap_w: ow,
+            pass_lines,
+            passes: m.col_folds,
+        })
+    }
+
+    /// Pixels of `t`'s rectangle with raster index below `p`.
+    #[inline]
+    fn pixels_below(&self, t: &Term, p: i64) -> i64 {
+        if p <= 0 {
+            return 0;
+        }
+        let (y, x) = (p / self.ofmap_w, p % self.ofmap_w);
+        let whole = (y.clamp(t.ys.0, t.ys.1) - t.ys.0) * (t.xs.1 - t.xs.0);
+        let part = if t.ys.0 <= y && y < t.ys.1 {
+            x.clamp(t.xs.0, t.xs.1) - t.xs.0
+        } else {
+            0
+        };
+        whole + part
+    }
+
+    /// The pixels of `t` (in pass `pass`) counted in an epoch started at `s0`: `[from, to)` in
+    /// raster order, at or after `s0` with the predecessor before it.
+    #[inline]
+    fn counted(&self, t: &Term, pass: u64, s0: Position) -> (i64, i64) {
+        let line0 = pass as i64 * self.pass_lines + t.base;
+        let from = s0.0 + (t.row < s0.1) as i64 - line0;
+        let to = s0.0 + t.distance + (t.prev_row < s0.1) as i64 - line0;
+        (from, to.max(from))
+    }
+
+    /// Words inserted into epochs of `epoch` addresses.
+    pub(crate) fn insertions(&self, epoch: u64) -> u64 {
+        let (folds, epoch) = (self.folds.len(), epoch as i64);
+        let lines_of = |pass: u64, u: usize| {
+            let offset = pass as i64 * self.pass_lines;
+            let (first, end) = self.folds[u].1;
+            (offset + first, offset + end)
+        };
+        let mut open: Vec<Open> = Vec::new();
+        let mut rows: Vec<i64> = Vec::new();
+        let mut s0: Position = (0, 0);
+        let (mut pass, mut first) = (0u64, 0usize);
+        let mut total = 0u64;
+        let mut pass_starts = PassStarts::new(self.passes);
+        loop {
+            while pass < self.passes && lines_of(pass, first).1 <= s0.0 {
+                first += 1;
+                if first == folds {
+                    (pass, first) = (pass + 1, 0);
+                }
+            }
+            // Whole folds while they leave the epoch short of full; the fold that fills it keeps
+            // its terms with their counted pixels.
+            let (mut counted, mut filling) = (0i64, None);
+            let (mut p, mut u) = (pass, first);
+            while p < self.passes {
+                self.open_terms(p, u, s0, &mut open);
+                let words: i64 = open.iter().map(|o| o.words).sum();
+                if counted + words >= epoch {
+                    filling = Some((p, u, words));
+                    break;
+                }
+                counted += words;
+                u += 1;
+                if u == folds {
+                    (p, u) = (p + 1, 0);
+                    if let Some(total) = pass_starts.reached(p, counted, total) {
+                        return total;
+                    }
+                }
+            }
+            let Some((p, u, words)) = filling else {
+                return total + counted as u64;
+            };
+            // The first line through which the epoch is full, searched by interpolation (the
+            // count grows nearly linearly) alternating with bisection. Terms whose counted words
+            // all lie before the candidate range are set aside as whole, those after it dropped.
+            let (fold_first, fold_end) = lines_of(p, u);
+            // Counted words on lines up to `line`: pixels below `line + 1 − base` for each term.
+            let split = |line: i64| {
+                let p = line + 1 - fold_first;
+                (p.div_euclid(self.ofmap_w), p.rem_euclid(self.ofmap_w))
+            };
+            let through = |open: &[Open], at| -> i64 {
+                open.iter().map(|o| o.through(at, self.ofmap_w)).sum()
+            };
+            let (mut lo, mut hi) = (s0.0.max(fold_first), fold_end - 1);
+            // Words of whole terms, through `lo − 1`, and through `hi`.
+            let (mut whole, mut below, mut through_hi) = (counted, counted, counted + words);
+            let mut interpolate = true;
+            while lo < hi {
+                let mid = if interpolate {
+                    let ahead = (hi - lo) as i128 * (epoch - below) as i128;
+                    lo + (ahead / (through_hi - below).max(1) as i128) as i64
+                } else {
+                    lo + (hi - lo) / 2
+                };
+                let mid = mid.clamp(lo, hi - 1);
+                interpolate = !interpolate;
+                let at_mid = whole + through(&open, split(mid));
+                if at_mid >= epoch {
+                    (hi, through_hi) = (mid, at_mid);
+                    let first_pixel = mid - fold_first;
+                    open.retain(|o| o.from <= first_pixel - o.row);
+                } else {
+                    (lo, below) = (mid + 1, at_mid);
+                    let last_pixel = lo - fold_first;
+                    open.retain(|o| {
+                        let done = o.to <= last_pixel - o.row;
+                        if done {
+                            whole += o.words;
+                        }
+                        !done
+                    });
+                }
+            }
+            let z = lo;
+            let (before, at) = (split(z - 1), split(z));
+            let need = epoch - whole - through(&open, before);
+            rows.clear();
+            rows.extend(open.iter().filter_map(|o| {
+                let new = o.through(at, self.ofmap_w) > o.through(before, self.ofmap_w);
+                new.then_some(o.row)
+            }));
+            let (_, &mut closing, _) = rows.select_nth_unstable((need - 1) as usize);
+            total += epoch as u64;
+            s0 = (z, closing + 1);
+        }
+    }
+
+    /// The terms of fold `u` of pass `pass` with words counted in an epoch started at `s0`.
+    fn open_terms(&self, pass: u64, u: usize, s0: Position, open: &mut Vec<Open>) {
+        let (bands, (fold_base, _)) = self.folds[u].clone();
+        let offset = pass as i64 * self.pass_lines;
+        open.clear();
+        for (terms, (_, end)) in &self.bands[bands] {
+            if offset + end <= s0.0 {
+                continue;
+            }
+            for t in &self.terms[terms.clone()] {
+                let (from, to) = self.counted(t, pass, s0);
+                let below_from = self.pixels_below(t, from);
+                let words = self.pixels_below(t, to) - below_from;
+                if words > 0 {
+                    open.push(Open {
+                        row: t.base - fold_base,
+                        ys: t.ys,
+                        xs: t.xs,
+                        from,
+                        to,
+                        below_from,
+                        words,
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::tests::calc_insertions_walk;
+    use crate::im2col::test_mapping;
+    use crate::layer::Layer;
+
+    /// Random WS layers (few or many channels, any rows), epochs from a few words to the whole
+    /// ifmap: the count by terms equals the address-by-address walk.
+    #[test]
+    fn insertions_match_the_address_walk_on_random_layers() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let (mut cases, mut nontrivial) = (0, 0);
+        while cases < 300 {
+            let rows = 1 + next(40);
+            let (fh, fw, stride) = (1 + next(7), 1 + next(7), 1 + next(3));
+            let few = next(2) == 0;
+            let channels = 1 + next(if few { 5 } else { 70 });
+            let (h, w) = (fh + next(30), fw + next(30));
+            let dims = [h, w, fh, fw, channels, 1 + next(3 * rows), stride];
+            let Ok(layer) = Layer::conv("r", dims) else {
+                continue;
+            };
+            if layer.ofmap_px() * layer.window() > 200_000 {
+                continue;
+            }
+            let m = test_mapping(&layer, Dataflow::Ws, rows, 1 + next(2 * rows));
+            let Some(terms) = Terms::of(&m, &m.im2col) else {
+                continue;
+            };
+            // Epochs from a few words to the whole ifmap.
+            let items = 1 + next(m.distinct_ifmap / 50 + 2);
+            let walk = calc_insertions_walk(&m, &m.im2col, items);
+            nontrivial += (walk > m.distinct_ifmap && walk < m.col_folds * m.px * m.window) as u32;
+            assert_eq!(
+                terms.insertions(50 * items),
+                walk,
+                "{dims:?} {rows}x{} items {items}",
+                m.cols
+            );
+            cases += 1;
+        }
+        // Most cases fetch some addresses in several epochs and some only once per epoch.
+        assert!(nontrivial >= 150, "{nontrivial} cases between the extremes");
+    }
+}
