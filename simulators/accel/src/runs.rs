@@ -62,8 +62,7 @@ impl PassStarts {
 struct Run {
     start: i64,
     /// Within the pass, or for the first run on its resource in a pass, the resource's last run
-    /// one pass earlier: for the first pass that lies before line 0, so before every epoch start,
-    /// as if there were no previous demand.
+    /// one pass earlier.
     prev: i64,
 }
 
@@ -96,59 +95,97 @@ pub(crate) struct Runs {
     passes: u64,
 }
 
-/// Lays out one pass, linking each run to the previous run on its resource.
-struct Builder {
-    /// Per resource, its last run's start (`NONE` before the first).
-    last: Vec<i64>,
-    runs: Vec<Run>,
-    /// Runs first on their resource in the pass, with the resource.
-    firsts: Vec<(usize, usize)>,
+/// One pass's runs in order, each given as `(resource, start)`.
+trait PassRuns {
+    fn for_each(&self, f: impl FnMut(usize, i64));
 }
 
-const NONE: i64 = i64::MIN;
+/// OS: output pixels' ifmap corners, per fold of `rows`; taps' offsets from the corner.
+struct OsRuns {
+    corners: Vec<usize>,
+    shifts: Vec<usize>,
+    rows: usize,
+    spacing: i64,
+    channels: i64,
+}
 
-impl Builder {
-    fn new(resources: usize, runs: usize) -> Self {
-        Builder {
-            last: vec![NONE; resources],
-            runs: Vec::with_capacity(runs),
-            firsts: Vec::new(),
-        }
-    }
-    #[inline]
-    fn push(&mut self, resource: usize, line: u64, row: u64) {
-        let start = key((line as i64, row as i64));
-        let prev = std::mem::replace(&mut self.last[resource], start);
-        if prev == NONE {
-            self.firsts.push((self.runs.len(), resource));
-        }
-        self.runs.push(Run { start, prev });
-    }
-    fn finish(mut self, len: u64, step: i64, pass_lines: u64, passes: u64) -> Runs {
-        let pass_lines = pass_lines as i64;
-        for &(i, resource) in &self.firsts {
-            self.runs[i].prev = self.last[resource] - key((pass_lines, 0));
-        }
-        let mut prevs: Vec<i64> = self.runs.iter().map(|r| r.prev).collect();
-        // Predecessors mostly come in order already: insertion sort is near linear.
-        for block in prevs.chunks_mut(BLOCK) {
-            for i in 1..block.len() {
-                let (key, mut j) = (block[i], i);
-                while j > 0 && block[j - 1] > key {
-                    block[j] = block[j - 1];
-                    j -= 1;
+impl PassRuns for OsRuns {
+    fn for_each(&self, mut f: impl FnMut(usize, i64)) {
+        for (fold, pixels) in self.corners.chunks(self.rows).enumerate() {
+            let base = fold as i64 * self.spacing;
+            for (tap, &shift) in self.shifts.iter().enumerate() {
+                let line = base + tap as i64 * self.channels;
+                for (j, &corner) in pixels.iter().enumerate() {
+                    let j = j as i64;
+                    f(corner + shift, key((line + j, j)));
                 }
-                block[j] = key;
             }
         }
-        Runs {
-            runs: self.runs,
-            prevs,
-            len: len as i64,
-            step,
-            pass_lines,
-            passes,
+    }
+}
+
+/// WS: per fold, the resource of its channel block at output pixel 0 and per pixel the
+/// resource step to it.
+struct WsRuns {
+    folds: Vec<usize>,
+    pixels: Vec<usize>,
+    spacing: i64,
+}
+
+impl PassRuns for WsRuns {
+    fn for_each(&self, mut f: impl FnMut(usize, i64)) {
+        for (fold, &first) in self.folds.iter().enumerate() {
+            let base = fold as i64 * self.spacing;
+            for (p, &offset) in self.pixels.iter().enumerate() {
+                f(first + offset, key((base + p as i64, 0)));
+            }
         }
+    }
+}
+
+/// Lays out one pass, linking each run to the previous run on its resource. The pass is
+/// enumerated twice: first for each resource's last run, which precedes its first run of the
+/// next pass.
+fn lay_out(
+    resources: usize,
+    pass_lines: u64,
+    len: u64,
+    step: i64,
+    passes: u64,
+    pass: impl PassRuns,
+) -> Runs {
+    let pass_lines = pass_lines as i64;
+    let mut last = vec![0i64; resources];
+    pass.for_each(|resource, start| last[resource] = start);
+    // For the first pass these lie before line 0, so before every epoch start, as if there were
+    // no previous demand.
+    for start in &mut last {
+        *start -= key((pass_lines, 0));
+    }
+    let mut runs = Vec::new();
+    pass.for_each(|resource, start| {
+        let prev = std::mem::replace(&mut last[resource], start);
+        runs.push(Run { start, prev });
+    });
+    let mut prevs: Vec<i64> = runs.iter().map(|r| r.prev).collect();
+    // Predecessors mostly come in order already: insertion sort is near linear.
+    for block in prevs.chunks_mut(BLOCK) {
+        for i in 1..block.len() {
+            let (key, mut j) = (block[i], i);
+            while j > 0 && block[j - 1] > key {
+                block[j] = block[j - 1];
+                j -= 1;
+            }
+            block[j] = key;
+        }
+    }
+    Runs {
+        runs,
+        prevs,
+        len: len as i64,
+        step,
+        pass_lines,
+        passes,
     }
 }
 
@@ -181,39 +218,37 @@ impl Runs {
         let (c, taps) = (g.channels, g.filter_h * g.filter_w);
         // Lines between fold starts: only the order matters, so any spacing past a fold's end.
         let spacing = m.t + m.rows;
-        let mut b = Builder::new((g.ifmap_h * g.ifmap_w) as usize, (m.px * taps) as usize);
-        let mut corners = Vec::with_capacity(m.rows as usize);
-        for fr in 0..m.row_folds {
-            let (first, base) = (fr * m.rows, fr * spacing);
-            let used = m.rows.min(m.sr - first);
-            corners.clear();
-            corners.extend((first..first + used).map(|p| Self::pixel(g, p, 0)));
-            for tap in 0..taps {
-                let shift = (tap / g.filter_w * g.ifmap_w + tap % g.filter_w) as usize;
-                for (j, &corner) in corners.iter().enumerate() {
-                    b.push(corner + shift, base + tap * c + j as u64, j as u64);
-                }
-            }
-        }
-        b.finish(c, 0, m.row_folds * spacing, m.col_folds)
+        let pass = OsRuns {
+            corners: (0..m.px).map(|p| Self::pixel(g, p, 0)).collect(),
+            shifts: (0..taps)
+                .map(|tap| (tap / g.filter_w * g.ifmap_w + tap % g.filter_w) as usize)
+                .collect(),
+            rows: m.rows as usize,
+            spacing: spacing as i64,
+            channels: c as i64,
+        };
+        let resources = (g.ifmap_h * g.ifmap_w) as usize;
+        lay_out(resources, m.row_folds * spacing, c, 0, m.col_folds, pass)
     }
 
     /// WS fold `fr` holds window elements `fr·R ..`: one tap, channels `b·R ..` for block `b`.
     /// Row `j` reads output pixel `k − j` at line `k`, so pixel `p` is a run of `R` lines from `p`.
     fn weight_stationary(m: &Mapping, g: &Im2col) -> Runs {
-        let channel_blocks = g.channels / m.rows;
+        let blocks = (g.channels / m.rows) as usize;
         let spacing = m.t + m.rows;
-        let resources = (g.ifmap_h * g.ifmap_w * channel_blocks) as usize;
-        let mut b = Builder::new(resources, (m.row_folds * m.px) as usize);
-        for fr in 0..m.row_folds {
-            let (first, base) = (fr * m.rows, fr * spacing);
-            let (tap, block) = (first / g.channels, first % g.channels / m.rows);
-            for p in 0..m.px {
-                let resource = Self::pixel(g, p, tap) * channel_blocks as usize + block as usize;
-                b.push(resource, base + p, 0);
-            }
-        }
-        b.finish(m.rows, 1, m.row_folds * spacing, m.col_folds)
+        let pass = WsRuns {
+            folds: (0..m.row_folds)
+                .map(|fr| {
+                    let first = fr * m.rows;
+                    let (tap, block) = (first / g.channels, first % g.channels / m.rows);
+                    Self::pixel(g, 0, tap) * blocks + block as usize
+                })
+                .collect(),
+            pixels: (0..m.px).map(|p| Self::pixel(g, p, 0) * blocks).collect(),
+            spacing: spacing as i64,
+        };
+        let resources = (g.ifmap_h * g.ifmap_w) as usize * blocks;
+        lay_out(resources, m.row_folds * spacing, m.rows, 1, m.col_folds, pass)
     }
 
     /// Lines `[from, to)` of run `i` of pass `pass` whose words are counted in an epoch started

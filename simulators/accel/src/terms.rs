@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use crate::compute::Mapping;
 use crate::config::Dataflow;
-use crate::im2col::Im2col;
+use crate::im2col::{Divisor, Im2col};
 use crate::runs::{PassStarts, Position};
 
 /// Output pixels `p` of rectangle `oy ∈ ys, ox ∈ xs`, read by array row `row` at line `base + p`;
@@ -43,7 +43,7 @@ struct Open {
 
 impl Open {
     /// Counted words below pixel `y·W + x − row` (`(y, x)` the fold's pixel for row 0).
-    #[inline]
+    #[inline(always)]
     fn through(&self, (mut y, mut x): (i64, i64), ofmap_w: i64) -> i64 {
         x -= self.row;
         while x < 0 {
@@ -73,6 +73,8 @@ pub(crate) struct Terms {
     /// Per fold of a pass: its bands and its lines `[first, end)`.
     folds: Vec<(Range<usize>, (i64, i64))>,
     ofmap_w: i64,
+    /// Division by `ofmap_w`.
+    rows_of: Divisor,
     pass_lines: i64,
     passes: u64,
 }
@@ -130,8 +132,9 @@ impl Terms {
                         });
                     }
                 }
-                // Latest first: nearest distance, then the later row within a line.
-                readers.sort_unstable_by_key(|r| (r.distance, -r.row));
+                // Latest first: nearest distance, then the later row within a line (rows are
+                // below the array's size, so one key orders both).
+                readers.sort_unstable_by_key(|r| r.distance * spacing - r.row);
                 xs.clear();
                 xs.extend([0, ow]);
                 for r in readers.iter() {
@@ -156,14 +159,15 @@ impl Terms {
                             r.dy <= y[0] && y[0] < oh + r.dy && r.dx <= x[0] && x[0] < ow + r.dx
                         };
                         // The latest earlier reader, else the last one in the pass, one pass back
-                        // (the word itself is one of them).
-                        let (distance, prev_row) = match readers.iter().filter(earlier).find(exists)
+                        // (the word itself is one of them, so one exists).
+                        let mut existing = readers.iter().filter(exists);
+                        let last = existing.next().expect("the word reads its own address");
+                        let (distance, prev_row) = match std::iter::once(last)
+                            .chain(existing)
+                            .find(earlier)
                         {
                             Some(r) => (r.distance, r.row),
-                            None => {
-                                let last = readers.iter().find(exists).expect("the word reads it");
-                                (last.distance + pass_lines, last.row)
-                            }
+                            None => (last.distance + pass_lines, last.row),
                         };
                         match &mut open {
                             Some(t) if (t.distance, t.prev_row) == (distance, prev_row) => {
@@ -194,6 +198,7 @@ impl Terms {
             bands,
             folds,
             ofmap_w: ow,
+            rows_of: Divisor::new(ow as u64),
             pass_lines,
             passes: m.col_folds,
         })
@@ -205,7 +210,8 @@ impl Terms {
         if p <= 0 {
             return 0;
         }
-        let (y, x) = (p / self.ofmap_w, p % self.ofmap_w);
+        let y = self.rows_of.div(p as u64) as i64;
+        let x = p - y * self.ofmap_w;
         let whole = (y.clamp(t.ys.0, t.ys.1) - t.ys.0) * (t.xs.1 - t.xs.0);
         let part = if t.ys.0 <= y && y < t.ys.1 {
             x.clamp(t.xs.0, t.xs.1) - t.xs.0
@@ -313,12 +319,15 @@ impl Terms {
             }
             let z = lo;
             let (before, at) = (split(z - 1), split(z));
-            let need = epoch - whole - through(&open, before);
+            let mut need = epoch - whole;
             rows.clear();
-            rows.extend(open.iter().filter_map(|o| {
-                let new = o.through(at, self.ofmap_w) > o.through(before, self.ofmap_w);
-                new.then_some(o.row)
-            }));
+            for o in &open {
+                let below = o.through(before, self.ofmap_w);
+                need -= below;
+                if o.through(at, self.ofmap_w) > below {
+                    rows.push(o.row);
+                }
+            }
             let (_, &mut closing, _) = rows.select_nth_unstable((need - 1) as usize);
             total += epoch as u64;
             s0 = (z, closing + 1);
