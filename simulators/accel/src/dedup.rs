@@ -498,7 +498,7 @@ fn demand(occ: &SetsOf, w: &mut Window, addr: u32, line: u64) {
 /// same set of pieces for all array rows (the pixels or window elements every row reads in it) plus
 /// a fringe per row for the skew of the systolic diagonal, so the count is exact.
 pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
-    if let Some(runs) = Runs::of(m, g) {
+    if let Some(runs) = Runs::of(m, g, 50 * items) {
         return runs.insertions(50 * items);
     }
     match Terms::of(m, g) {

@@ -207,8 +207,12 @@ impl Terms {
     /// Pixels of `t`'s rectangle with raster index below `p`.
     #[inline]
     fn pixels_below(&self, t: &Term, p: i64) -> i64 {
-        if p <= 0 {
+        // Before its first pixel or past its last, a rectangle needs no division.
+        if p <= t.ys.0 * self.ofmap_w + t.xs.0 {
             return 0;
+        }
+        if p >= (t.ys.1 - 1) * self.ofmap_w + t.xs.1 {
+            return (t.ys.1 - t.ys.0) * (t.xs.1 - t.xs.0);
         }
         let y = self.rows_of.div(p as u64) as i64;
         let x = p - y * self.ofmap_w;
