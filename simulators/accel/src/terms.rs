@@ -101,11 +101,15 @@ impl Terms {
         let spacing = (m.t + m.rows) as i64;
         let pass_lines = m.row_folds as i64 * spacing;
         let mut terms = Vec::new();
-        let (mut bands, mut folds) = (Vec::new(), Vec::with_capacity(m.row_folds as usize));
+        let mut bands: Vec<(Range<usize>, (i64, i64))> = Vec::new();
+        let mut folds = Vec::with_capacity(m.row_folds as usize);
         // Per array row of a fold: the readers of its words' addresses, latest first, and the
         // output columns where the set of existing readers changes.
         let mut rows: Vec<(Vec<Reader>, Vec<i64>)> = vec![Default::default(); m.rows as usize];
         let mut ys = Vec::new();
+        let mut row_terms: Vec<Term> = Vec::new();
+        // Per array row, its terms in the last band that has any of its own, and that band.
+        let mut last_of_row: Vec<(Range<usize>, usize)> = Vec::new();
         let breaks = |shift: i64, size: i64| [shift.clamp(0, size), (size + shift).clamp(0, size)];
         for fr in 0..m.row_folds {
             let base = fr as i64 * spacing;
@@ -146,14 +150,17 @@ impl Terms {
             }
             ys.sort_unstable();
             ys.dedup();
-            // Bands of output rows on which every array row's existing readers stay the same.
+            // Bands of output rows on which every array row's existing readers stay the same. A
+            // row whose terms in a band repeat those of the band above extends them instead.
             let first_band = bands.len();
+            last_of_row.clear();
+            last_of_row.resize(used as usize, (0..0, usize::MAX));
             for y in ys.windows(2) {
-                let first_term = terms.len();
+                let (first_term, band) = (terms.len(), bands.len());
                 for (j, (readers, xs)) in rows.iter().enumerate().take(used as usize) {
                     let j = j as i64;
                     let earlier = |r: &&Reader| r.distance > 0 || (r.distance == 0 && r.row < j);
-                    let mut open: Option<Term> = None;
+                    row_terms.clear();
                     for x in xs.windows(2) {
                         let exists = |r: &&Reader| {
                             r.dy <= y[0] && y[0] < oh + r.dy && r.dx <= x[0] && x[0] < ow + r.dx
@@ -169,24 +176,38 @@ impl Terms {
                             Some(r) => (r.distance, r.row),
                             None => (last.distance + pass_lines, last.row),
                         };
-                        match &mut open {
+                        match row_terms.last_mut() {
                             Some(t) if (t.distance, t.prev_row) == (distance, prev_row) => {
                                 t.xs.1 = x[1];
                             }
-                            _ => {
-                                terms.extend(open.take());
-                                open = Some(Term {
-                                    base: base + j,
-                                    row: j,
-                                    ys: (y[0], y[1]),
-                                    xs: (x[0], x[1]),
-                                    distance,
-                                    prev_row,
-                                });
-                            }
+                            _ => row_terms.push(Term {
+                                base: base + j,
+                                row: j,
+                                ys: (y[0], y[1]),
+                                xs: (x[0], x[1]),
+                                distance,
+                                prev_row,
+                            }),
                         }
                     }
-                    terms.extend(open);
+                    let (above, above_band) = last_of_row[j as usize].clone();
+                    let alike = |(a, b): (&Term, &Term)| {
+                        (a.xs, a.distance, a.prev_row) == (b.xs, b.distance, b.prev_row)
+                    };
+                    if above_band != usize::MAX
+                        && above.len() == row_terms.len()
+                        && terms[above.clone()].iter().zip(&row_terms).all(alike)
+                    {
+                        for t in &mut terms[above] {
+                            t.ys.1 = y[1];
+                        }
+                        let end = &mut bands[above_band].1.1;
+                        *end = (*end).max(base + y[1] * ow + used as i64 - 1);
+                    } else {
+                        let start = terms.len();
+                        terms.append(&mut row_terms);
+                        last_of_row[j as usize] = (start..terms.len(), band);
+                    }
                 }
                 let lines = (base + y[0] * ow, base + y[1] * ow + used as i64 - 1);
                 bands.push((first_term..terms.len(), lines));
