@@ -90,6 +90,8 @@ pub fn simulate_network(
         .collect();
     let simulated: Vec<(LayerReport, EnergyBreakdown)> = firsts
         .par_iter()
+        // One shape per task, so that idle threads take the next shape however unequal they are.
+        .with_max_len(1)
         .map(|layer| {
             let report = simulate_layer(layer, cfg);
             let energy = table.layer_energy(&report, cfg, word_bytes);
