@@ -1305,16 +1305,34 @@ pub(crate) mod tests {
         assert_eq!(cases, 15 * 3 * 5 * 7);
     }
 
-    /// Random convolution shapes (windows past the edge included), arrays and buffer sizes.
-    fn random_cases(seed: u64, max_entries: u64, mut check: impl FnMut([u64; 7], Mapping, u64)) {
-        let mut state = seed;
-        let mut next = |n: u64| {
-            // xorshift64
+    /// A xorshift64 stream from `seed`: each call draws from `0..n`.
+    pub(crate) fn xorshift(mut state: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state % n
-        };
+        }
+    }
+
+    /// Checks `count` (inserts for epochs of the given words) against the address walk for a
+    /// random epoch from a few words to the whole ifmap; returns whether the case lies between
+    /// the extremes (some address fetched in several epochs, some demand not fetched).
+    pub(crate) fn check_random_epoch(
+        m: &Mapping,
+        next: &mut impl FnMut(u64) -> u64,
+        count: impl Fn(u64) -> u64,
+        what: &str,
+    ) -> bool {
+        let items = 1 + next(m.distinct_ifmap / 50 + 2);
+        let walk = calc_insertions_walk(m, &m.im2col, items);
+        assert_eq!(count(50 * items), walk, "{what} {}x{} items {items}", m.rows, m.cols);
+        walk > m.distinct_ifmap && walk < m.col_folds * m.px * m.window
+    }
+
+    /// Random convolution shapes (windows past the edge included), arrays and buffer sizes.
+    fn random_cases(seed: u64, max_entries: u64, mut check: impl FnMut([u64; 7], Mapping, u64)) {
+        let mut next = xorshift(seed);
         let mut cases = 0;
         while cases < 150 {
             let (fh, fw, stride) = (1 + next(6), 1 + next(6), 1 + next(3));

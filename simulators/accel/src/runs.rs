@@ -20,6 +20,27 @@ use crate::im2col::Im2col;
 /// A demand position `(line, array row)`; words are demanded in this order.
 pub(crate) type Position = (i64, i64);
 
+/// A unit of a pass (a block of runs, a fold), stepped through the passes in demand order.
+#[derive(Clone, Copy)]
+pub(crate) struct Cursor {
+    pub(crate) pass: u64,
+    pub(crate) unit: usize,
+}
+
+impl Cursor {
+    pub(crate) const START: Cursor = Cursor { pass: 0, unit: 0 };
+
+    /// Steps to the next unit, `units` a pass; whether that starts a pass.
+    pub(crate) fn step(&mut self, units: usize) -> bool {
+        self.unit += 1;
+        let wraps = self.unit == units;
+        if wraps {
+            (self.pass, self.unit) = (self.pass + 1, 0);
+        }
+        wraps
+    }
+}
+
 /// The epochs at the starts of column-fold passes, which repeat the same demand. A pass's inserts
 /// depend only on the epoch it starts in, which holds a suffix of the periodic demand and so is
 /// told apart by its size: once a size recurs at a pass start, the passes since then repeat.
@@ -352,25 +373,22 @@ impl Runs {
         let mut scanned: Vec<(u64, usize, i64)> = Vec::new();
         let mut spans: Vec<(Span, i64)> = Vec::new();
         let mut rows: Vec<i64> = Vec::new();
-        // The epoch starts at `s0`; blocks before `(pass, first)` end before its line.
-        let mut s0: Position = (0, 0);
-        let (mut pass, mut first) = (0u64, 0usize);
+        // The epoch starts at `s0`; blocks before `first` end before its line.
+        let (mut s0, mut first): (Position, _) = ((0, 0), Cursor::START);
         let mut total = 0u64;
         let mut pass_starts = PassStarts::new(self.passes);
         loop {
-            while pass < self.passes && end_of(pass, first) <= s0.0 {
-                first += 1;
-                if first == blocks {
-                    (pass, first) = (pass + 1, 0);
-                }
+            while first.pass < self.passes && end_of(first.pass, first.unit) <= s0.0 {
+                first.step(blocks);
             }
             // Scan blocks until the epoch's words are reached, then on through every block that
             // can still put a word on a line up to the closing one.
             scanned.clear();
             let (mut counted, mut last_end, mut bound) = (0i64, i64::MIN, None);
             let mut full_at = 0;
-            let (mut p, mut b) = (pass, first);
-            while p < self.passes {
+            let mut at = first;
+            while at.pass < self.passes {
+                let (p, b) = (at.pass, at.unit);
                 if bound.is_some_and(|bound| line_of(p, b) >= bound) {
                     break;
                 }
@@ -380,14 +398,11 @@ impl Runs {
                 if bound.is_none() && counted >= epoch {
                     (bound, full_at) = (Some(last_end), scanned.len() - 1);
                 }
-                b += 1;
-                if b == blocks {
-                    (p, b) = (p + 1, 0);
-                    if bound.is_none()
-                        && let Some(total) = pass_starts.reached(p, counted, total)
-                    {
-                        return total;
-                    }
+                if at.step(blocks)
+                    && bound.is_none()
+                    && let Some(total) = pass_starts.reached(at.pass, counted, total)
+                {
+                    return total;
                 }
             }
             let Some(bound) = bound else {
@@ -464,7 +479,7 @@ struct Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::tests::calc_insertions_walk;
+    use crate::dedup::tests::{check_random_epoch, xorshift};
     use crate::im2col::test_mapping;
     use crate::layer::Layer;
 
@@ -473,13 +488,7 @@ mod tests {
     /// equals the address-by-address walk.
     #[test]
     fn insertions_match_the_address_walk_on_random_layers() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut os, mut ws, mut nontrivial) = (0, 0, 0);
         while os + ws < 400 {
             let rows = 1 + next(12);
@@ -498,16 +507,9 @@ mod tests {
                 let Some(runs) = Runs::layout(&m, &m.im2col) else {
                     continue;
                 };
-                // Epochs from a few words to the whole ifmap.
-                let items = 1 + next(m.distinct_ifmap / 50 + 2);
-                let walk = calc_insertions_walk(&m, &m.im2col, items);
-                nontrivial += (walk > m.distinct_ifmap && walk < m.col_folds * m.px * m.window) as u32;
-                assert_eq!(
-                    runs.insertions(50 * items),
-                    walk,
-                    "{dims:?} {dataflow:?} {rows}x{} items {items}",
-                    m.cols
-                );
+                let what = format!("{dims:?} {dataflow:?}");
+                let count = |epoch| runs.insertions(epoch);
+                nontrivial += check_random_epoch(&m, &mut next, count, &what) as u32;
                 *if dataflow == Dataflow::Os { &mut os } else { &mut ws } += 1;
             }
         }

@@ -15,7 +15,7 @@ use std::ops::Range;
 use crate::compute::Mapping;
 use crate::config::Dataflow;
 use crate::im2col::{Divisor, Im2col};
-use crate::runs::{PassStarts, Position};
+use crate::runs::{Cursor, PassStarts, Position};
 
 /// Output pixels `p` of rectangle `oy ∈ ys, ox ∈ xs`, read by array row `row` at line `base + p`;
 /// the previous demand of each one's address was `distance` lines earlier, by row `prev_row`.
@@ -266,22 +266,20 @@ impl Terms {
         };
         let mut open: Vec<Open> = Vec::new();
         let mut rows: Vec<i64> = Vec::new();
-        let mut s0: Position = (0, 0);
-        let (mut pass, mut first) = (0u64, 0usize);
+        // The epoch starts at `s0`; folds before `first` end before its line.
+        let (mut s0, mut first): (Position, _) = ((0, 0), Cursor::START);
         let mut total = 0u64;
         let mut pass_starts = PassStarts::new(self.passes);
         loop {
-            while pass < self.passes && lines_of(pass, first).1 <= s0.0 {
-                first += 1;
-                if first == folds {
-                    (pass, first) = (pass + 1, 0);
-                }
+            while first.pass < self.passes && lines_of(first.pass, first.unit).1 <= s0.0 {
+                first.step(folds);
             }
             // Whole folds while they leave the epoch short of full; the fold that fills it keeps
             // its terms with their counted pixels.
             let (mut counted, mut filling) = (0i64, None);
-            let (mut p, mut u) = (pass, first);
-            while p < self.passes {
+            let mut at = first;
+            while at.pass < self.passes {
+                let (p, u) = (at.pass, at.unit);
                 self.open_terms(p, u, s0, &mut open);
                 let words: i64 = open.iter().map(|o| o.words).sum();
                 if counted + words >= epoch {
@@ -289,12 +287,10 @@ impl Terms {
                     break;
                 }
                 counted += words;
-                u += 1;
-                if u == folds {
-                    (p, u) = (p + 1, 0);
-                    if let Some(total) = pass_starts.reached(p, counted, total) {
-                        return total;
-                    }
+                if at.step(folds)
+                    && let Some(total) = pass_starts.reached(at.pass, counted, total)
+                {
+                    return total;
                 }
             }
             let Some((p, u, words)) = filling else {
@@ -391,7 +387,7 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::tests::calc_insertions_walk;
+    use crate::dedup::tests::{check_random_epoch, xorshift};
     use crate::im2col::test_mapping;
     use crate::layer::Layer;
 
@@ -399,13 +395,7 @@ mod tests {
     /// ifmap: the count by terms equals the address-by-address walk.
     #[test]
     fn insertions_match_the_address_walk_on_random_layers() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let (mut cases, mut nontrivial) = (0, 0);
         while cases < 300 {
             let rows = 1 + next(40);
@@ -424,16 +414,8 @@ mod tests {
             let Some(terms) = Terms::of(&m, &m.im2col) else {
                 continue;
             };
-            // Epochs from a few words to the whole ifmap.
-            let items = 1 + next(m.distinct_ifmap / 50 + 2);
-            let walk = calc_insertions_walk(&m, &m.im2col, items);
-            nontrivial += (walk > m.distinct_ifmap && walk < m.col_folds * m.px * m.window) as u32;
-            assert_eq!(
-                terms.insertions(50 * items),
-                walk,
-                "{dims:?} {rows}x{} items {items}",
-                m.cols
-            );
+            let count = |epoch| terms.insertions(epoch);
+            nontrivial += check_random_epoch(&m, &mut next, count, &format!("{dims:?}")) as u32;
             cases += 1;
         }
         // Most cases fetch some addresses in several epochs and some only once per epoch.
