@@ -105,7 +105,8 @@ impl Terms {
         let mut folds = Vec::with_capacity(m.row_folds as usize);
         // Per array row of a fold: the readers of its words' addresses, latest first, and the
         // output columns where the set of existing readers changes.
-        let mut rows: Vec<(Vec<Reader>, Vec<i64>)> = vec![Default::default(); m.rows as usize];
+        let mut rows: Vec<(Vec<Reader>, Vec<i64>, Vec<(usize, usize)>)> =
+            vec![Default::default(); m.rows as usize];
         let mut ys = Vec::new();
         let mut row_terms: Vec<Term> = Vec::new();
         // Per array row, its terms in the last band that has any of its own, and that band.
@@ -116,7 +117,7 @@ impl Terms {
             let used = m.rows.min(m.sr - fr * m.rows);
             ys.clear();
             ys.extend([0, oh]);
-            for (j, (readers, xs)) in rows.iter_mut().enumerate().take(used as usize) {
+            for (j, (readers, xs, _)) in rows.iter_mut().enumerate().take(used as usize) {
                 let w = fr * m.rows + j as u64;
                 let (cr, cc, ch) = (w / (fw * c), w / c % fw, w % c);
                 readers.clear();
@@ -141,15 +142,45 @@ impl Terms {
                 readers.sort_unstable_by_key(|r| r.distance * spacing - r.row);
                 xs.clear();
                 xs.extend([0, ow]);
+                // Few distinct bounds among many readers: keep each once as it comes.
+                let keep = |v: &mut Vec<i64>, bounds: [i64; 2]| {
+                    for b in bounds {
+                        if !v.contains(&b) {
+                            v.push(b);
+                        }
+                    }
+                };
                 for r in readers.iter() {
-                    ys.extend(breaks(r.dy, oh));
-                    xs.extend(breaks(r.dx, ow));
+                    keep(&mut ys, breaks(r.dy, oh));
+                    keep(xs, breaks(r.dx, ow));
                 }
                 xs.sort_unstable();
-                xs.dedup();
             }
             ys.sort_unstable();
-            ys.dedup();
+            // Per row and (band, column interval): its latest reader, and its latest earlier
+            // reader. Readers are painted from the least recent, so the latest is left.
+            let bands_here = ys.len() - 1;
+            for (j, (readers, xs, cells)) in rows.iter_mut().enumerate().take(used as usize) {
+                let columns = xs.len() - 1;
+                cells.clear();
+                cells.resize(bands_here * columns, (usize::MAX, usize::MAX));
+                let within = |v: &[i64], (lo, hi): (i64, i64)| {
+                    v.partition_point(|&e| e < lo)..v.partition_point(|&e| e < hi)
+                };
+                for (i, r) in readers.iter().enumerate().rev() {
+                    let earlier = r.distance > 0 || (r.distance == 0 && r.row < j as i64);
+                    let band_range = within(&ys[..bands_here], breaks(r.dy, oh).into());
+                    let column_range = within(&xs[..columns], breaks(r.dx, ow).into());
+                    for b in band_range {
+                        for cell in &mut cells[b * columns..][column_range.clone()] {
+                            cell.0 = i;
+                            if earlier {
+                                cell.1 = i;
+                            }
+                        }
+                    }
+                }
+            }
             // Bands of output rows on which every array row's existing readers stay the same. A
             // row whose terms in a band repeat those of the band above extends them instead.
             let first_band = bands.len();
@@ -157,24 +188,17 @@ impl Terms {
             last_of_row.resize(used as usize, (0..0, usize::MAX));
             for y in ys.windows(2) {
                 let (first_term, band) = (terms.len(), bands.len());
-                for (j, (readers, xs)) in rows.iter().enumerate().take(used as usize) {
+                for (j, (readers, xs, cells)) in rows.iter().enumerate().take(used as usize) {
                     let j = j as i64;
-                    let earlier = |r: &&Reader| r.distance > 0 || (r.distance == 0 && r.row < j);
+                    let columns = xs.len() - 1;
+                    let band_cells = &cells[(band - first_band) * columns..][..columns];
                     row_terms.clear();
-                    for x in xs.windows(2) {
-                        let exists = |r: &&Reader| {
-                            r.dy <= y[0] && y[0] < oh + r.dy && r.dx <= x[0] && x[0] < ow + r.dx
-                        };
+                    for (x, &(latest, earlier)) in xs.windows(2).zip(band_cells) {
                         // The latest earlier reader, else the last one in the pass, one pass back
                         // (the word itself is one of them, so one exists).
-                        let mut existing = readers.iter().filter(exists);
-                        let last = existing.next().expect("the word reads its own address");
-                        let (distance, prev_row) = match std::iter::once(last)
-                            .chain(existing)
-                            .find(earlier)
-                        {
+                        let (distance, prev_row) = match readers.get(earlier) {
                             Some(r) => (r.distance, r.row),
-                            None => (last.distance + pass_lines, last.row),
+                            None => (readers[latest].distance + pass_lines, readers[latest].row),
                         };
                         match row_terms.last_mut() {
                             Some(t) if (t.distance, t.prev_row) == (distance, prev_row) => {
