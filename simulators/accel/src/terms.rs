@@ -66,6 +66,11 @@ impl Open {
     }
 }
 
+/// Per array row of a fold: the readers of its words' addresses, latest first; the output
+/// columns where the set of existing readers changes; and per (band, column interval) the index
+/// of the latest reader and of the latest earlier one (`usize::MAX`: none).
+type RowReaders = (Vec<Reader>, Vec<i64>, Vec<(usize, usize)>);
+
 pub(crate) struct Terms {
     terms: Vec<Term>,
     /// Per band of output rows of a fold: its terms and its lines `[first, end)`.
@@ -103,10 +108,7 @@ impl Terms {
         let mut terms = Vec::new();
         let mut bands: Vec<(Range<usize>, (i64, i64))> = Vec::new();
         let mut folds = Vec::with_capacity(m.row_folds as usize);
-        // Per array row of a fold: the readers of its words' addresses, latest first, and the
-        // output columns where the set of existing readers changes.
-        let mut rows: Vec<(Vec<Reader>, Vec<i64>, Vec<(usize, usize)>)> =
-            vec![Default::default(); m.rows as usize];
+        let mut rows: Vec<RowReaders> = vec![Default::default(); m.rows as usize];
         let mut ys = Vec::new();
         let mut row_terms: Vec<Term> = Vec::new();
         // Per array row, its terms in the last band that has any of its own, and that band.
