@@ -10,8 +10,10 @@
 //!   instead, by bisection on counts of demand stretches against the window's address set
 //!   (`footprint.rs`, rebuilt per window position from the prefetch order's pieces). Column-fold
 //!   passes that leave the window where they found it repeat and are filled in without walking.
-//! - CALC: an epoch ends after `50·⌊words/100⌋` insertions. Groups of whole folds are added to the
-//!   epoch's address set at once while they cannot fill it (their order then does not matter);
+//! - CALC: an epoch ends after `50·⌊words/100⌋` insertions. OS/WS shapes go to `runs.rs` or
+//!   `terms.rs`, which count from the distance to each word's previous demand; the rest (and the
+//!   layers where laying out runs costs more) are counted here by folds. Groups of whole folds are
+//!   added to the epoch's address set at once while they cannot fill it (order then irrelevant);
 //!   the fold that fills it is counted in stretches of whole lines, the stretch that fills it
 //!   found by interpolation and its last few lines walked word by word. The count is exact (the
 //!   address-by-address walk is kept as the test oracle).
