@@ -440,15 +440,26 @@ impl Runs {
                     .map(|s| (z + 1 - s.from).clamp(0, s.to - s.from))
                     .sum::<i64>()
             };
-            debug_assert!(base <= through(lo - 1));
-            // The first line through which the epoch is full.
+            // The first line through which the epoch is full, by interpolation (the count grows
+            // nearly linearly) alternating with bisection.
             let (mut lo, mut hi) = (lo, bound - 1);
+            let (mut below, mut at_hi) = (through(lo - 1), through(hi));
+            debug_assert!(base <= below && at_hi >= epoch);
+            let mut interpolate = true;
             while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if through(mid) >= epoch {
-                    hi = mid;
+                let mid = if interpolate {
+                    let ahead = (hi - lo) as i128 * (epoch - below) as i128;
+                    lo + (ahead / (at_hi - below).max(1) as i128) as i64
                 } else {
-                    lo = mid + 1;
+                    lo + (hi - lo) / 2
+                };
+                let mid = mid.clamp(lo, hi - 1);
+                interpolate = !interpolate;
+                let at_mid = through(mid);
+                if at_mid >= epoch {
+                    (hi, at_hi) = (mid, at_mid);
+                } else {
+                    (lo, below) = (mid + 1, at_mid);
                 }
             }
             let z = lo;
