@@ -41,6 +41,25 @@ impl Cursor {
     }
 }
 
+/// The next line to try when searching `lo..hi` for the first line through which `epoch` words
+/// are counted, with `below` counted before `lo` and `above` through `hi`: by interpolation (the
+/// count grows nearly linearly), alternating with bisection so that the range keeps halving.
+pub(crate) fn probe(
+    (lo, hi): (i64, i64),
+    (below, above): (i64, i64),
+    epoch: i64,
+    interpolate: &mut bool,
+) -> i64 {
+    let mid = if *interpolate {
+        let ahead = (hi - lo) as i128 * (epoch - below) as i128;
+        lo + (ahead / (above - below).max(1) as i128) as i64
+    } else {
+        lo + (hi - lo) / 2
+    };
+    *interpolate = !*interpolate;
+    mid.clamp(lo, hi - 1)
+}
+
 /// The epochs at the starts of column-fold passes, which repeat the same demand. A pass's inserts
 /// depend only on the epoch it starts in, which holds a suffix of the periodic demand and so is
 /// told apart by its size: once a size recurs at a pass start, the passes since then repeat.
@@ -440,21 +459,13 @@ impl Runs {
                     .map(|s| (z + 1 - s.from).clamp(0, s.to - s.from))
                     .sum::<i64>()
             };
-            // The first line through which the epoch is full, by interpolation (the count grows
-            // nearly linearly) alternating with bisection.
+            // The first line through which the epoch is full.
             let (mut lo, mut hi) = (lo, bound - 1);
             let (mut below, mut at_hi) = (through(lo - 1), through(hi));
             debug_assert!(base <= below && at_hi >= epoch);
             let mut interpolate = true;
             while lo < hi {
-                let mid = if interpolate {
-                    let ahead = (hi - lo) as i128 * (epoch - below) as i128;
-                    lo + (ahead / (at_hi - below).max(1) as i128) as i64
-                } else {
-                    lo + (hi - lo) / 2
-                };
-                let mid = mid.clamp(lo, hi - 1);
-                interpolate = !interpolate;
+                let mid = probe((lo, hi), (below, at_hi), epoch, &mut interpolate);
                 let at_mid = through(mid);
                 if at_mid >= epoch {
                     (hi, at_hi) = (mid, at_mid);

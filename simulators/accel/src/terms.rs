@@ -15,7 +15,7 @@ use std::ops::Range;
 use crate::compute::Mapping;
 use crate::config::Dataflow;
 use crate::im2col::{Divisor, Im2col};
-use crate::runs::{Cursor, PassStarts, Position};
+use crate::runs::{Cursor, PassStarts, Position, probe};
 
 /// Output pixels `p` of rectangle `oy ∈ ys, ox ∈ xs`, read by array row `row` at line `base + p`;
 /// the previous demand of each one's address was `distance` lines earlier, by row `prev_row`.
@@ -339,14 +339,7 @@ impl Terms {
             let (mut whole, mut below, mut through_hi) = (counted, counted, counted + words);
             let mut interpolate = true;
             while lo < hi {
-                let mid = if interpolate {
-                    let ahead = (hi - lo) as i128 * (epoch - below) as i128;
-                    lo + (ahead / (through_hi - below).max(1) as i128) as i64
-                } else {
-                    lo + (hi - lo) / 2
-                };
-                let mid = mid.clamp(lo, hi - 1);
-                interpolate = !interpolate;
+                let mid = probe((lo, hi), (below, through_hi), epoch, &mut interpolate);
                 let at_mid = whole + through(&open, split(mid));
                 if at_mid >= epoch {
                     (hi, through_hi) = (mid, at_mid);
