@@ -119,6 +119,9 @@ fn position(key: i64) -> Position {
     (key >> ROW_BITS, key & ((1 << ROW_BITS) - 1))
 }
 
+/// At most this many runs per pass are laid out (16 bytes each); larger layers count by folds.
+const MAX_RUNS: u64 = 1 << 22;
+
 /// Above this many runs per (estimated) epoch, counting by folds is faster (see [`Runs::of`]).
 const RUNS_PER_EPOCH: u64 = 1000;
 
@@ -240,7 +243,8 @@ impl Runs {
     pub(crate) fn of(m: &Mapping, g: &Im2col, epoch: u64) -> Option<Runs> {
         // Every pass inserts at least the distinct addresses.
         let epochs = (m.col_folds * m.distinct_ifmap).div_ceil(epoch);
-        if Self::per_pass(m, g)? > RUNS_PER_EPOCH * epochs {
+        let runs = Self::per_pass(m, g)?;
+        if runs > RUNS_PER_EPOCH * epochs || runs > MAX_RUNS {
             return None;
         }
         Self::layout(m, g)
