@@ -119,7 +119,8 @@ fn position(key: i64) -> Position {
     (key >> ROW_BITS, key & ((1 << ROW_BITS) - 1))
 }
 
-/// At most this many runs per pass are laid out (16 bytes each); larger layers count by folds.
+/// At most this many runs per pass (16 bytes each) and resources (8 bytes) are laid out; larger
+/// layers count by folds.
 const MAX_RUNS: u64 = 1 << 22;
 
 /// Above this many runs per (estimated) epoch, counting by folds is faster (see [`Runs::of`]).
@@ -244,7 +245,9 @@ impl Runs {
         // Every pass inserts at least the distinct addresses.
         let epochs = (m.col_folds * m.distinct_ifmap).div_ceil(epoch);
         let runs = Self::per_pass(m, g)?;
-        if runs > RUNS_PER_EPOCH * epochs || runs > MAX_RUNS {
+        // Each ifmap pixel (and block of `R` channels) keeps its last run while a pass is laid out.
+        let resources = g.ifmap_h * g.ifmap_w * g.channels.div_ceil(m.rows);
+        if runs > RUNS_PER_EPOCH * epochs || runs.max(resources) > MAX_RUNS {
             return None;
         }
         Self::layout(m, g)
