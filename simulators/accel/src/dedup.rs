@@ -25,7 +25,7 @@ use crate::config::Dataflow;
 use crate::footprint::{AddressSet, Piece};
 use crate::im2col::{Divisor, Im2col, Lookup, PositionIndex, diagonal_position};
 use crate::memory::{ReadBuffer, Window, fold_index};
-use crate::runs::Runs;
+use crate::runs::{PassStarts, Runs};
 use crate::terms::Terms;
 
 /// Sets (of `e` valid prefetch-order words) holding each address: address `a` owns the slots
@@ -520,11 +520,10 @@ fn calc_insertions_by_folds(m: &Mapping, g: &Im2col, items: u64) -> u64 {
         in_epoch: 0,
         total: 0,
     };
-    // OS and WS demand the same ifmap in every column fold (pass). A pass's inserts depend only on
-    // the epoch it starts in, which holds a suffix of the periodic demand and so is told apart by its
-    // size: once a size recurs at a pass start, the passes since then repeat.
+    // OS and WS demand the same ifmap in every column fold (pass), so passes repeat once the epoch
+    // at a pass start recurs.
     let passes_repeat = m.dataflow != Dataflow::Is;
-    let mut pass_starts: Vec<(u64, u64)> = Vec::new();
+    let mut pass_starts = PassStarts::new(m.col_folds);
     // Folds in demand order, `u = fc·row_folds + fr`. A group of consecutive folds demands, per
     // column fold it touches, every pair of its spatial indices (OS: output pixels, WS/IS: window
     // elements) and temporal ones (IS: the column fold's output pixels). When those addresses cannot
@@ -537,18 +536,11 @@ fn calc_insertions_by_folds(m: &Mapping, g: &Im2col, items: u64) -> u64 {
     let mut u = 0;
     while u < folds {
         let fc = u / rf;
-        if passes_repeat && pass_starts.len() as u64 == fc {
-            let state = epochs.in_epoch;
-            if let Some(first) = pass_starts.iter().position(|&(size, _)| size == state) {
-                pass_starts.push((state, epochs.total));
-                let inserted = |i: usize| pass_starts[i + 1].1 - pass_starts[i].1;
-                let cycle = pass_starts.len() - 1 - first;
-                let left = (m.col_folds - fc) as usize;
-                let per_cycle: u64 = (first..first + cycle).map(inserted).sum();
-                let tail: u64 = (first..first + left % cycle).map(inserted).sum();
-                return epochs.total + (left / cycle) as u64 * per_cycle + tail;
-            }
-            pass_starts.push((state, epochs.total));
+        if passes_repeat
+            && let in_epoch = epochs.in_epoch
+            && let Some(total) = pass_starts.reached(fc, in_epoch as i64, epochs.total - in_epoch)
+        {
+            return total;
         }
         let limit = if passes_repeat { (fc + 1) * rf } else { folds };
         group = group.min(limit - u);

@@ -11,7 +11,8 @@
 //! Each run finds its predecessor through the last run seen on its resource (ifmap pixel, or pixel
 //! and channel block) while one column-fold pass is laid out; passes repeat the same demand, so
 //! a pass's first run on a resource follows that resource's last run one pass earlier.
-//! Other dataflows and shapes are counted by `dedup::calc_insertions`.
+//! WS folds that mix taps are counted by `terms.rs`, other shapes (and layers where laying out
+//! runs costs more than it saves, see [`Runs::of`]) by folds in `dedup.rs`.
 
 use crate::compute::Mapping;
 use crate::config::Dataflow;
