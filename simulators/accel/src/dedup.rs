@@ -1290,7 +1290,11 @@ pub(crate) mod tests {
                         let walk = calc_insertions_walk(&m, &m.im2col, items);
                         let what = format!("{dims:?} {dataflow:?} {rows}x{cols} items {items}");
                         assert_eq!(calc_insertions(&m, &m.im2col, items), walk, "{what}");
-                        assert_eq!(calc_insertions_by_folds(&m, &m.im2col, items), walk, "{what}");
+                        assert_eq!(
+                            calc_insertions_by_folds(&m, &m.im2col, items),
+                            walk,
+                            "{what}"
+                        );
                         cases += 1;
                     }
                 }
@@ -1320,7 +1324,13 @@ pub(crate) mod tests {
     ) -> bool {
         let items = 1 + next(m.distinct_ifmap / 50 + 2);
         let walk = calc_insertions_walk(m, &m.im2col, items);
-        assert_eq!(count(50 * items), walk, "{what} {}x{} items {items}", m.rows, m.cols);
+        assert_eq!(
+            count(50 * items),
+            walk,
+            "{what} {}x{} items {items}",
+            m.rows,
+            m.cols
+        );
         walk > m.distinct_ifmap && walk < m.col_folds * m.px * m.window
     }
 
@@ -1353,9 +1363,16 @@ pub(crate) mod tests {
         random_cases(12345, 300_000, |dims, m, words| {
             let items = (words / 100).max(1);
             let walk = calc_insertions_walk(&m, &m.im2col, items);
-            let what = format!("{dims:?} {:?} {}x{} items {items}", m.dataflow, m.rows, m.cols);
+            let what = format!(
+                "{dims:?} {:?} {}x{} items {items}",
+                m.dataflow, m.rows, m.cols
+            );
             assert_eq!(calc_insertions(&m, &m.im2col, items), walk, "{what}");
-            assert_eq!(calc_insertions_by_folds(&m, &m.im2col, items), walk, "{what}");
+            assert_eq!(
+                calc_insertions_by_folds(&m, &m.im2col, items),
+                walk,
+                "{what}"
+            );
         });
     }
 

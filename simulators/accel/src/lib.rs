@@ -14,8 +14,8 @@ pub mod layer;
 pub mod memory;
 pub mod report;
 mod runs;
-mod terms;
 pub mod sim;
+mod terms;
 pub mod topology;
 pub mod workloads;
 

@@ -319,7 +319,14 @@ impl Runs {
             spacing: spacing as i64,
         };
         let resources = (g.ifmap_h * g.ifmap_w) as usize * blocks;
-        lay_out(resources, m.row_folds * spacing, m.rows, 1, m.col_folds, pass)
+        lay_out(
+            resources,
+            m.row_folds * spacing,
+            m.rows,
+            1,
+            m.col_folds,
+            pass,
+        )
     }
 
     /// Lines `[from, to)` of run `i` of pass `pass` whose words are counted in an epoch started
@@ -540,7 +547,11 @@ mod tests {
                 let what = format!("{dims:?} {dataflow:?}");
                 let count = |epoch| runs.insertions(epoch);
                 nontrivial += check_random_epoch(&m, &mut next, count, &what) as u32;
-                *if dataflow == Dataflow::Os { &mut os } else { &mut ws } += 1;
+                *if dataflow == Dataflow::Os {
+                    &mut os
+                } else {
+                    &mut ws
+                } += 1;
             }
         }
         assert!(os >= 100 && ws >= 100, "OS {os}, WS {ws} cases");

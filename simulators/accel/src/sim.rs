@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use gym::objective::ObjectiveSpec;
-use rayon::prelude::*;
 
 use gym::{Design, EnvOption, MetricSpec, Metrics, Param, ParamSpace, SimError, Simulator};
 
@@ -88,15 +87,22 @@ pub fn simulate_network(
             })
         })
         .collect();
-    let simulated: Vec<(LayerReport, EnergyBreakdown)> = firsts
-        .par_iter()
-        // One shape per task, so that idle threads take the next shape however unequal they are.
-        .with_max_len(1)
-        .map(|layer| {
-            let report = simulate_layer(layer, cfg);
-            let energy = table.layer_energy(&report, cfg, word_bytes);
-            (report, energy)
-        })
+    // One task per shape, spawned in network order: the spawning thread works from the last
+    // shape back while idle threads take the earliest first, so the first layers (large images,
+    // often the slowest) start at once and the two ends meet in the middle.
+    let mut simulated: Vec<Option<(LayerReport, EnergyBreakdown)>> = vec![None; firsts.len()];
+    rayon::scope(|scope| {
+        for (layer, slot) in firsts.iter().zip(simulated.iter_mut()) {
+            scope.spawn(move |_| {
+                let report = simulate_layer(layer, cfg);
+                let energy = table.layer_energy(&report, cfg, word_bytes);
+                *slot = Some((report, energy));
+            });
+        }
+    });
+    let simulated: Vec<(LayerReport, EnergyBreakdown)> = simulated
+        .into_iter()
+        .map(|r| r.expect("every shape task ran"))
         .collect();
     for (layer, &shape) in layers.iter().zip(&shape_index) {
         let (first, energy) = &simulated[shape];

@@ -238,7 +238,10 @@ impl Terms {
                 let lines = (base + y[0] * ow, base + y[1] * ow + used as i64 - 1);
                 bands.push((first_term..terms.len(), lines));
             }
-            folds.push((first_band..bands.len(), (base, base + (m.t + used) as i64 - 1)));
+            folds.push((
+                first_band..bands.len(),
+                (base, base + (m.t + used) as i64 - 1),
+            ));
         }
         Some(Terms {
             terms,
