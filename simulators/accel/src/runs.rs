@@ -251,7 +251,7 @@ impl Runs {
         if runs > RUNS_PER_EPOCH * epochs || runs.max(resources) > MAX_RUNS {
             return None;
         }
-        Self::layout(m, g)
+        Some(Self::lay_out_shape(m, g))
     }
 
     /// Runs per pass, where the shape allows them.
@@ -266,13 +266,19 @@ impl Runs {
         }
     }
 
-    /// The runs of `m`'s ifmap demand, where the shape allows them.
+    /// The runs of `m`'s ifmap demand, where the shape allows them (whether or not they pay off).
+    #[cfg(test)]
     fn layout(m: &Mapping, g: &Im2col) -> Option<Runs> {
         Self::per_pass(m, g)?;
-        Some(match m.dataflow {
+        Some(Self::lay_out_shape(m, g))
+    }
+
+    /// The runs of a shape [`Runs::per_pass`] allows.
+    fn lay_out_shape(m: &Mapping, g: &Im2col) -> Runs {
+        match m.dataflow {
             Dataflow::Os => Self::output_stationary(m, g),
             _ => Self::weight_stationary(m, g),
-        })
+        }
     }
 
     /// Ifmap pixel of output pixel `p` at filter tap `tap`.
@@ -291,9 +297,7 @@ impl Runs {
         let spacing = m.t + m.rows;
         let pass = OsRuns {
             corners: (0..m.px).map(|p| Self::pixel(g, p, 0)).collect(),
-            shifts: (0..taps)
-                .map(|tap| (tap / g.filter_w * g.ifmap_w + tap % g.filter_w) as usize)
-                .collect(),
+            shifts: (0..taps).map(|tap| Self::pixel(g, 0, tap)).collect(),
             rows: m.rows as usize,
             spacing: spacing as i64,
             channels: c as i64,
@@ -338,8 +342,8 @@ impl Runs {
         let offset = pass as i64 * self.pass_lines;
         let ((line, row), prev) = (position(r.start), position(r.prev));
         let line = offset + line;
-        let from = self.before((line, row), self.len, s0);
-        let to = self.before((offset + prev.0, prev.1), self.len, s0);
+        let from = self.before((line, row), s0);
+        let to = self.before((offset + prev.0, prev.1), s0);
         Span {
             line,
             row,
@@ -348,14 +352,14 @@ impl Runs {
         }
     }
 
-    /// How many of the `len` words starting at `start` lie before `s0`.
+    /// How many of the words of a run starting at `start` lie before `s0`.
     #[inline]
-    fn before(&self, (line, row): Position, len: i64, s0: Position) -> i64 {
+    fn before(&self, (line, row): Position, s0: Position) -> i64 {
         let m = s0.0 - line;
         if m < 0 {
             0
         } else {
-            (m + (row + self.step * m < s0.1) as i64).min(len)
+            (m + (row + self.step * m < s0.1) as i64).min(self.len)
         }
     }
 
@@ -379,7 +383,7 @@ impl Runs {
             let local = (local, s0.1);
             return self.runs[runs]
                 .iter()
-                .map(|r| self.before(position(r.prev), self.len, local))
+                .map(|r| self.before(position(r.prev), local))
                 .sum();
         }
         runs.map(|i| {
@@ -461,7 +465,7 @@ impl Runs {
                 }
             }
             let base = scanned[open].2;
-            // Words counted on lines up to `z`: spans starting `max_len` lines before it are whole.
+            // Words counted on lines up to `z`: spans starting a run's length before it are whole.
             let window = |z: i64| {
                 let whole = spans.partition_point(|(s, _)| s.line + self.len <= z);
                 let done = spans.get(whole).map_or(before, |&(_, n)| n);

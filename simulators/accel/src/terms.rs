@@ -17,24 +17,42 @@ use crate::config::Dataflow;
 use crate::im2col::{Divisor, Im2col};
 use crate::runs::{Cursor, PassStarts, Position, probe};
 
-/// Output pixels `p` of rectangle `oy ∈ ys, ox ∈ xs`, read by array row `row` at line `base + p`;
-/// the previous demand of each one's address was `distance` lines earlier, by row `prev_row`.
+/// Output pixels `oy ∈ ys, ox ∈ xs`.
 #[derive(Clone, Copy)]
-struct Term {
-    base: i64,
-    row: i64,
+struct Rect {
     ys: (i64, i64),
     xs: (i64, i64),
+}
+
+impl Rect {
+    /// Pixels with raster index below `y·W + x` (`0 ≤ x < W`).
+    #[inline(always)]
+    fn below(&self, (y, x): (i64, i64)) -> i64 {
+        let whole = (y.clamp(self.ys.0, self.ys.1) - self.ys.0) * (self.xs.1 - self.xs.0);
+        let part = if self.ys.0 <= y && y < self.ys.1 {
+            x.clamp(self.xs.0, self.xs.1) - self.xs.0
+        } else {
+            0
+        };
+        whole + part
+    }
+}
+
+/// Output pixels `p` of `rect`, read by array row `row` at line `fold start + row + p`; the
+/// previous demand of each one's address was `distance` lines earlier, by row `prev_row`.
+#[derive(Clone, Copy)]
+struct Term {
+    row: i64,
+    rect: Rect,
     distance: i64,
     prev_row: i64,
 }
 
 /// A term of the fold that fills an epoch, with its counted pixels `[from, to)` and the words
-/// among them; `row` is also the term's line offset in the fold.
+/// among them.
 struct Open {
     row: i64,
-    ys: (i64, i64),
-    xs: (i64, i64),
+    rect: Rect,
     from: i64,
     to: i64,
     below_from: i64,
@@ -51,18 +69,12 @@ impl Open {
         }
         let p = y * ofmap_w + x;
         if p <= self.from {
-            return 0;
-        }
-        if p >= self.to {
-            return self.words;
-        }
-        let whole = (y.clamp(self.ys.0, self.ys.1) - self.ys.0) * (self.xs.1 - self.xs.0);
-        let part = if self.ys.0 <= y && y < self.ys.1 {
-            x.clamp(self.xs.0, self.xs.1) - self.xs.0
-        } else {
             0
-        };
-        whole + part - self.below_from
+        } else if p >= self.to {
+            self.words
+        } else {
+            self.rect.below((y, x)) - self.below_from
+        }
     }
 }
 
@@ -73,8 +85,8 @@ type RowReaders = (Vec<Reader>, Vec<i64>, Vec<(usize, usize)>);
 
 pub(crate) struct Terms {
     terms: Vec<Term>,
-    /// Per band of output rows of a fold: its terms and its lines `[first, end)`.
-    bands: Vec<(Range<usize>, (i64, i64))>,
+    /// Per band of output rows of a fold: its terms and one past the last line they lie on.
+    bands: Vec<(Range<usize>, i64)>,
     /// Per fold of a pass: its bands and its lines `[first, end)`.
     folds: Vec<(Range<usize>, (i64, i64))>,
     ofmap_w: i64,
@@ -106,7 +118,7 @@ impl Terms {
         let spacing = (m.t + m.rows) as i64;
         let pass_lines = m.row_folds as i64 * spacing;
         let mut terms = Vec::new();
-        let mut bands: Vec<(Range<usize>, (i64, i64))> = Vec::new();
+        let mut bands: Vec<(Range<usize>, i64)> = Vec::new();
         let mut folds = Vec::with_capacity(m.row_folds as usize);
         let mut rows: Vec<RowReaders> = vec![Default::default(); m.rows as usize];
         let mut ys = Vec::new();
@@ -204,13 +216,14 @@ impl Terms {
                         };
                         match row_terms.last_mut() {
                             Some(t) if (t.distance, t.prev_row) == (distance, prev_row) => {
-                                t.xs.1 = x[1];
+                                t.rect.xs.1 = x[1];
                             }
                             _ => row_terms.push(Term {
-                                base: base + j,
                                 row: j,
-                                ys: (y[0], y[1]),
-                                xs: (x[0], x[1]),
+                                rect: Rect {
+                                    ys: (y[0], y[1]),
+                                    xs: (x[0], x[1]),
+                                },
                                 distance,
                                 prev_row,
                             }),
@@ -218,16 +231,16 @@ impl Terms {
                     }
                     let (above, above_band) = last_of_row[j as usize].clone();
                     let alike = |(a, b): (&Term, &Term)| {
-                        (a.xs, a.distance, a.prev_row) == (b.xs, b.distance, b.prev_row)
+                        (a.rect.xs, a.distance, a.prev_row) == (b.rect.xs, b.distance, b.prev_row)
                     };
                     if above_band != usize::MAX
                         && above.len() == row_terms.len()
                         && terms[above.clone()].iter().zip(&row_terms).all(alike)
                     {
                         for t in &mut terms[above] {
-                            t.ys.1 = y[1];
+                            t.rect.ys.1 = y[1];
                         }
-                        let end = &mut bands[above_band].1.1;
+                        let end = &mut bands[above_band].1;
                         *end = (*end).max(base + y[1] * ow + used as i64 - 1);
                     } else {
                         let start = terms.len();
@@ -235,8 +248,7 @@ impl Terms {
                         last_of_row[j as usize] = (start..terms.len(), band);
                     }
                 }
-                let lines = (base + y[0] * ow, base + y[1] * ow + used as i64 - 1);
-                bands.push((first_term..terms.len(), lines));
+                bands.push((first_term..terms.len(), base + y[1] * ow + used as i64 - 1));
             }
             folds.push((
                 first_band..bands.len(),
@@ -254,32 +266,26 @@ impl Terms {
         })
     }
 
-    /// Pixels of `t`'s rectangle with raster index below `p`.
+    /// Pixels of `rect` with raster index below `p`.
     #[inline]
-    fn pixels_below(&self, t: &Term, p: i64) -> i64 {
+    fn pixels_below(&self, rect: &Rect, p: i64) -> i64 {
+        let Rect { ys, xs } = *rect;
         // Before its first pixel or past its last, a rectangle needs no division.
-        if p <= t.ys.0 * self.ofmap_w + t.xs.0 {
+        if p <= ys.0 * self.ofmap_w + xs.0 {
             return 0;
         }
-        if p >= (t.ys.1 - 1) * self.ofmap_w + t.xs.1 {
-            return (t.ys.1 - t.ys.0) * (t.xs.1 - t.xs.0);
+        if p >= (ys.1 - 1) * self.ofmap_w + xs.1 {
+            return (ys.1 - ys.0) * (xs.1 - xs.0);
         }
         let y = self.rows_of.div(p as u64) as i64;
-        let x = p - y * self.ofmap_w;
-        let whole = (y.clamp(t.ys.0, t.ys.1) - t.ys.0) * (t.xs.1 - t.xs.0);
-        let part = if t.ys.0 <= y && y < t.ys.1 {
-            x.clamp(t.xs.0, t.xs.1) - t.xs.0
-        } else {
-            0
-        };
-        whole + part
+        rect.below((y, p - y * self.ofmap_w))
     }
 
-    /// The pixels of `t` (in pass `pass`) counted in an epoch started at `s0`: `[from, to)` in
-    /// raster order, at or after `s0` with the predecessor before it.
+    /// The pixels of `t`, in the fold starting at line `fold_first`, counted in an epoch started
+    /// at `s0`: `[from, to)` in raster order, at or after `s0` with the predecessor before it.
     #[inline]
-    fn counted(&self, t: &Term, pass: u64, s0: Position) -> (i64, i64) {
-        let line0 = pass as i64 * self.pass_lines + t.base;
+    fn counted(t: &Term, fold_first: i64, s0: Position) -> (i64, i64) {
+        let line0 = fold_first + t.row;
         let from = s0.0 + (t.row < s0.1) as i64 - line0;
         let to = s0.0 + t.distance + (t.prev_row < s0.1) as i64 - line0;
         (from, to.max(from))
@@ -379,22 +385,21 @@ impl Terms {
 
     /// The terms of fold `u` of pass `pass` with words counted in an epoch started at `s0`.
     fn open_terms(&self, pass: u64, u: usize, s0: Position, open: &mut Vec<Open>) {
-        let (bands, (fold_base, _)) = self.folds[u].clone();
+        let (bands, (fold_first, _)) = self.folds[u].clone();
         let offset = pass as i64 * self.pass_lines;
         open.clear();
-        for (terms, (_, end)) in &self.bands[bands] {
+        for (terms, end) in &self.bands[bands] {
             if offset + end <= s0.0 {
                 continue;
             }
             for t in &self.terms[terms.clone()] {
-                let (from, to) = self.counted(t, pass, s0);
-                let below_from = self.pixels_below(t, from);
-                let words = self.pixels_below(t, to) - below_from;
+                let (from, to) = Self::counted(t, offset + fold_first, s0);
+                let below_from = self.pixels_below(&t.rect, from);
+                let words = self.pixels_below(&t.rect, to) - below_from;
                 if words > 0 {
                     open.push(Open {
-                        row: t.base - fold_base,
-                        ys: t.ys,
-                        xs: t.xs,
+                        row: t.row,
+                        rect: t.rect,
                         from,
                         to,
                         below_from,
