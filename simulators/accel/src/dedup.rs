@@ -1313,6 +1313,13 @@ pub(crate) mod tests {
         }
     }
 
+    /// The convolution `dims` (`[H, W, FH, FW, C, F, S]`), if valid and its im2col matrix holds
+    /// at most `max_entries` entries (the address walks are the slow oracles).
+    pub(crate) fn small_conv(dims: [u64; 7], max_entries: u64) -> Option<Layer> {
+        let layer = Layer::conv("r", dims).ok()?;
+        (layer.ofmap_px() * layer.window() <= max_entries).then_some(layer)
+    }
+
     /// Checks `count` (inserts for epochs of the given words) against the address walk for a
     /// random epoch from a few words to the whole ifmap; returns whether the case lies between
     /// the extremes (some address fetched in several epochs, some demand not fetched).
@@ -1344,12 +1351,9 @@ pub(crate) mod tests {
             let deep = next(2) == 0;
             let channels = 1 + next(if deep { 120 } else { 6 });
             let dims = [h, w, fh, fw, channels, 1 + next(30), stride];
-            let Ok(layer) = Layer::conv("r", dims) else {
+            let Some(layer) = small_conv(dims, max_entries) else {
                 continue;
             };
-            if layer.ofmap_px() * layer.window() > max_entries {
-                continue;
-            }
             for dataflow in [Dataflow::Os, Dataflow::Ws, Dataflow::Is] {
                 let m = test_mapping(&layer, dataflow, 1 + next(48), 1 + next(48));
                 check(dims, m, 100 + next(4000));

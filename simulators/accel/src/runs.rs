@@ -520,7 +520,7 @@ struct Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::tests::{check_random_epoch, xorshift};
+    use crate::dedup::tests::{check_random_epoch, small_conv, xorshift};
     use crate::im2col::test_mapping;
     use crate::layer::Layer;
 
@@ -537,12 +537,9 @@ mod tests {
             let channels = rows * (1 + next(4)) + if next(2) == 0 { next(rows) } else { 0 };
             let (h, w) = (fh + next(14), fw + next(14));
             let dims = [h, w, fh, fw, channels, 1 + next(3 * rows), stride];
-            let Ok(layer) = Layer::conv("r", dims) else {
+            let Some(layer) = small_conv(dims, 200_000) else {
                 continue;
             };
-            if layer.ofmap_px() * layer.window() > 200_000 {
-                continue;
-            }
             for dataflow in [Dataflow::Os, Dataflow::Ws] {
                 let m = test_mapping(&layer, dataflow, rows, 1 + next(2 * rows));
                 let Some(runs) = Runs::layout(&m, &m.im2col) else {

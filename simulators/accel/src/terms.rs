@@ -414,9 +414,8 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::tests::{check_random_epoch, xorshift};
+    use crate::dedup::tests::{check_random_epoch, small_conv, xorshift};
     use crate::im2col::test_mapping;
-    use crate::layer::Layer;
 
     /// Random WS layers (few or many channels, any rows), epochs from a few words to the whole
     /// ifmap: the count by terms equals the address-by-address walk.
@@ -431,12 +430,9 @@ mod tests {
             let channels = 1 + next(if few { 5 } else { 70 });
             let (h, w) = (fh + next(30), fw + next(30));
             let dims = [h, w, fh, fw, channels, 1 + next(3 * rows), stride];
-            let Ok(layer) = Layer::conv("r", dims) else {
+            let Some(layer) = small_conv(dims, 200_000) else {
                 continue;
             };
-            if layer.ofmap_px() * layer.window() > 200_000 {
-                continue;
-            }
             let m = test_mapping(&layer, Dataflow::Ws, rows, 1 + next(2 * rows));
             let Some(terms) = Terms::of(&m, &m.im2col) else {
                 continue;
