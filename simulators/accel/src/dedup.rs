@@ -853,6 +853,54 @@ impl Pieces {
             });
         }
     }
+    /// Whole filter rows `cr0..cr1` (every tap and channel) over the runs `spans`, if merging them
+    /// makes fewer runs: the runs of consecutive ofmap rows alike in columns cover a band of
+    /// ifmap rows, which is `S` pieces (ifmap rows of one residue mod `S`) of one run per ifmap row.
+    /// Returns whether it did.
+    fn rows_merged(&mut self, g: &Im2col, (cr0, cr1): (u64, u64), spans: (usize, usize)) -> bool {
+        let (s, fw) = (g.stride, g.filter_w);
+        let offsets = s.min(cr1 - cr0);
+        // Blocks of runs alike in columns at consecutive ofmap rows: (first row, last row, ox0, ox1).
+        let mut blocks: Vec<(u64, u64, u64, u64)> = Vec::with_capacity(3);
+        for &(oy, ox0, ox1) in &self.spans[spans.0..spans.1] {
+            match blocks.last_mut() {
+                Some(b) if b.1 + 1 == oy && (b.2, b.3) == (ox0, ox1) => b.1 = oy,
+                _ => blocks.push((oy, oy, ox0, ox1)),
+            }
+        }
+        let merged: u64 = (cr0..cr0 + offsets)
+            .map(|cr| {
+                blocks
+                    .iter()
+                    .map(|b| b.1 - b.0 + 1 + (cr1 - 1 - cr) / s)
+                    .sum::<u64>()
+            })
+            .sum();
+        if merged >= (cr1 - cr0) * (spans.1 - spans.0) as u64 {
+            return false;
+        }
+        for cr in cr0..cr0 + offsets {
+            // Ifmap rows `oy·S + cr`, from the block's first ofmap row down to the last filter row.
+            let below = (cr1 - 1 - cr) / s;
+            for residue in 0..s.min(fw) {
+                let widen = (fw - 1 - residue) / s;
+                let from = self.spans.len();
+                for &(oy0, oy1, ox0, ox1) in &blocks {
+                    for oy in oy0..=oy1 + below {
+                        self.spans.push((oy, ox0, ox1 + widen));
+                    }
+                }
+                self.pieces.push(Piece {
+                    cr,
+                    cc: residue,
+                    c0: 0,
+                    c1: g.channels,
+                    spans: (from, self.spans.len()),
+                });
+            }
+        }
+        true
+    }
     /// Window elements `w0..w1` (taps over channel ranges) over the runs `spans`. Whole taps of one
     /// filter row are merged: with every channel, taps `cc` of one stride residue cover consecutive
     /// columns `x div S`, so they make one piece over runs widened by the number of taps − 1.
@@ -876,6 +924,11 @@ impl Pieces {
         let mut tap = full0;
         while tap < full1 {
             let (cr, first) = (tap / fw, tap % fw);
+            let whole_rows = if first == 0 { (full1 - tap) / fw } else { 0 };
+            if whole_rows > 1 && self.rows_merged(g, (cr, cr + whole_rows), spans) {
+                tap += whole_rows * fw;
+                continue;
+            }
             let last = (full1 - cr * fw).min(fw) - 1;
             for residue in 0..s.min(last - first + 1) {
                 // Taps first..=last whose column is ≡ first + residue (mod S).

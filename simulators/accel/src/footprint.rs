@@ -83,7 +83,7 @@ impl AddressSet {
     pub(crate) fn insert_below(&mut self, demand: &Pieces, limit: u64) -> Result<u64, u64> {
         match self {
             AddressSet::Channels(s) => s.begin_trial(),
-            AddressSet::Columns(s) => s.begin_trial(),
+            AddressSet::Columns(s) => s.begin_trial(&demand.pieces),
         }
         let new = self.insert(demand);
         let kept = new < limit;
@@ -352,6 +352,11 @@ impl ChannelBits {
     }
 }
 
+/// How many output-pixel runs `pieces` cover in all.
+fn runs(pieces: &[Piece]) -> usize {
+    pieces.iter().map(|p| p.spans.1 - p.spans.0).sum()
+}
+
 /// Bit rows per (channel class, ifmap row, stride residue). `clear` is O(1): rows carry the
 /// generation they were last written in, and older rows read as empty.
 pub(crate) struct ColumnBits {
@@ -457,9 +462,11 @@ impl ColumnBits {
 
     /// Merges neighbouring classes whose rows became identical (each stretch of a skewed demand
     /// splits channels, and the following stretches even them out again), once their number has
-    /// doubled since the last merge.
-    fn merge_classes(&mut self) {
-        if self.class_start.len() < self.merge_at {
+    /// doubled since the last merge, or before an insertion of `runs` piece runs that would cost
+    /// more per extra class than comparing the classes' rows.
+    fn merge_classes(&mut self, runs: usize) {
+        let classes = self.class_start.len();
+        if classes < self.merge_at && (classes == 1 || runs * (classes - 1) < self.rows) {
             return;
         }
         let mut i = 1;
@@ -505,7 +512,7 @@ impl ColumnBits {
     /// Adds `pieces` (over `spans`) to the set; returns how many addresses were new.
     fn insert(&mut self, pieces: &[Piece], spans: &[(u64, u64, u64)]) -> u64 {
         if self.undo.is_none() {
-            self.merge_classes();
+            self.merge_classes(runs(pieces));
         }
         for p in pieces {
             self.split_at(p.c0);
@@ -590,9 +597,9 @@ impl ColumnBits {
         added
     }
 
-    /// Starts logging what insertions change (classes included).
-    fn begin_trial(&mut self) {
-        self.merge_classes();
+    /// Starts logging what insertions change (classes included), before inserting `pieces`.
+    fn begin_trial(&mut self, pieces: &[Piece]) {
+        self.merge_classes(runs(pieces));
         let mut undo = std::mem::take(&mut self.spare);
         undo.classes.0.clone_from(&self.class_start);
         undo.classes.1.clone_from(&self.class_slot);
