@@ -22,6 +22,7 @@ use std::cell::Cell;
 
 use crate::compute::Mapping;
 use crate::config::Dataflow;
+use crate::first_readers::{FirstReaders, OsFold};
 use crate::footprint::{AddressSet, Piece};
 use crate::im2col::{Divisor, Im2col, Lookup, PositionIndex, diagonal_position};
 use crate::memory::{ReadBuffer, Window, fold_index};
@@ -515,6 +516,7 @@ fn calc_insertions_by_folds(m: &Mapping, g: &Im2col, items: u64) -> u64 {
         set: AddressSet::new(g, m.dataflow == Dataflow::Is),
         pieces: Pieces::default(),
         fresh: SparseBits::new(g.address_space()),
+        readers: FirstReaders::default(),
         line_rate: None,
         epoch: 50 * items,
         in_epoch: 0,
@@ -966,6 +968,8 @@ struct Epochs {
     pieces: Pieces,
     /// Addresses new to the epoch in the stretch being walked.
     fresh: SparseBits,
+    /// Finds where an OS fold fills the epoch.
+    readers: FirstReaders,
     /// New addresses per line of the last stretch that would have filled an epoch: the first
     /// stretch of an epoch aims just short of its end at that rate.
     line_rate: Option<(u64, u64)>,
@@ -1023,6 +1027,34 @@ impl Epochs {
             self.line_rate = None;
         }
         let mut at = (0, 0);
+        if let Fold::Diagonal {
+            ws: false,
+            first,
+            used,
+            t,
+        } = fold
+        {
+            // OS: the word that fills the epoch, from the first readers of its ifmap pixels.
+            let room = self.epoch - self.in_epoch;
+            match self
+                .readers
+                .closing(g, &self.set, OsFold { first, used, t }, room)
+            {
+                Ok((line, word)) => {
+                    self.total += room;
+                    self.set.clear();
+                    self.in_epoch = 0;
+                    at = if word + 1 < fold.line(line).1 {
+                        (line, word + 1)
+                    } else if line + 1 < end.0 {
+                        (line + 1, 0)
+                    } else {
+                        end
+                    };
+                }
+                Err(_) => at = (0, 0),
+            }
+        }
         // Lines from `at` and their new addresses, of a stretch known to fill the epoch.
         let mut overflow: Option<(u64, u64)> = None;
         // Whether the last trial was kept.

@@ -59,6 +59,18 @@ impl AddressSet {
             AddressSet::Columns(s) => s.contains(y, x, ch),
         }
     }
+    /// Calls `f(i, c0, c1)` for runs of channels `c0..c1` that the set lacks at ifmap pixel
+    /// `(y, x)`, for each `(i, y, x)` of `pixels`; the runs of a pixel make up all it lacks.
+    pub(crate) fn missing_channels(
+        &self,
+        pixels: &[(usize, u64, u64)],
+        f: impl FnMut(usize, u64, u64),
+    ) {
+        match self {
+            AddressSet::Channels(s) => s.missing_channels(pixels, f),
+            AddressSet::Columns(s) => s.missing_channels(pixels, f),
+        }
+    }
     /// Empties the set.
     pub(crate) fn clear(&mut self) {
         match self {
@@ -172,6 +184,31 @@ impl ChannelBits {
         let at = ((y * self.width + x) as usize) * self.words + (ch / 64) as usize;
         (self.full[lane + (u / 64) as usize] >> (u % 64)) & 1 == 1
             || (self.bits[at] >> (ch % 64)) & 1 == 1
+    }
+
+    fn missing_channels(&self, pixels: &[(usize, u64, u64)], mut f: impl FnMut(usize, u64, u64)) {
+        for &(i, y, x) in pixels {
+            if self.stamps[y as usize] != self.generation {
+                f(i, 0, self.channels);
+                continue;
+            }
+            let u = x / self.stride;
+            let lane = ((y * self.stride + x % self.stride) as usize) * self.lane_words;
+            if (self.full[lane + (u / 64) as usize] >> (u % 64)) & 1 == 1 {
+                continue;
+            }
+            let at = ((y * self.width + x) as usize) * self.words;
+            for (word, &held) in self.bits[at..at + self.words].iter().enumerate() {
+                let base = word as u64 * 64;
+                let mut missing = !held & bit_range(0, (self.channels - base).min(64));
+                while missing != 0 {
+                    let lo = missing.trailing_zeros() as u64;
+                    let run = (!(missing >> lo)).trailing_zeros() as u64;
+                    f(i, base + lo, base + lo + run);
+                    missing &= !bit_range(lo, lo + run);
+                }
+            }
+        }
     }
 
     /// Empties ifmap row `y` if it was written in an earlier generation.
@@ -490,6 +527,30 @@ impl ColumnBits {
         );
         self.row_words(self.class_slot[class], row)
             .is_some_and(|words| (words[(u / 64) as usize] >> (u % 64)) & 1 == 1)
+    }
+
+    fn missing_channels(&self, pixels: &[(usize, u64, u64)], mut f: impl FnMut(usize, u64, u64)) {
+        let s = self.stride;
+        let (rows, words) = (self.rows, self.words);
+        for &(i, y, x) in pixels {
+            let (u, row) = (x / s, (y * s + x % s) as usize);
+            let (word, bit) = ((u / 64) as usize, u % 64);
+            let mut start = 0;
+            for (class, &slot) in self.class_slot.iter().enumerate() {
+                let end = self
+                    .class_start
+                    .get(class + 1)
+                    .copied()
+                    .unwrap_or(self.channels);
+                let stamp = slot * rows + row;
+                let held = self.stamps[stamp] == self.generation
+                    && (self.bits[stamp * words + word] >> bit) & 1 == 1;
+                if !held {
+                    f(i, start, end);
+                }
+                start = end;
+            }
+        }
     }
 
     /// The words of row `row` of `slot`, empty if not written in this generation.

@@ -8,6 +8,7 @@ pub mod config;
 mod dedup;
 pub mod energy;
 pub mod error;
+mod first_readers;
 mod footprint;
 pub mod im2col;
 pub mod layer;
