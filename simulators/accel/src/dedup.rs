@@ -22,6 +22,7 @@ use std::cell::Cell;
 
 use crate::compute::Mapping;
 use crate::config::Dataflow;
+use crate::coverage::Coverage;
 use crate::first_readers::{FirstReaders, OsFold};
 use crate::footprint::{AddressSet, Piece};
 use crate::im2col::{Divisor, Im2col, Lookup, PositionIndex, diagonal_position};
@@ -503,6 +504,9 @@ fn demand(occ: &SetsOf, w: &mut Window, addr: u32, line: u64) {
 pub(crate) fn calc_insertions(m: &Mapping, g: &Im2col, items: u64) -> u64 {
     if let Some(runs) = Runs::of(m, g, 50 * items) {
         return runs.insertions(50 * items);
+    }
+    if let Some(mut coverage) = Coverage::of(m, g, 50 * items) {
+        return coverage.insertions(50 * items);
     }
     match Terms::of(m, g) {
         Some(terms) => terms.insertions(50 * items),

@@ -13,16 +13,35 @@ use crate::footprint::AddressSet;
 use crate::im2col::Im2col;
 
 /// Rows are below `2^ROW_BITS`.
-const ROW_BITS: u32 = 16;
+pub(crate) const ROW_BITS: u32 = 16;
 const UNREAD: u64 = u64::MAX;
+
+/// The epoch's addresses, as the search asks about them.
+pub(crate) trait Held {
+    /// Calls `f(i, c0, c1)` for runs of channels `c0..c1` missing at ifmap pixel `(y, x)`, for
+    /// each `(i, y, x)` of `pixels`; the runs of a pixel make up all it lacks.
+    fn missing_channels(&self, pixels: &[(usize, u64, u64)], f: impl FnMut(usize, u64, u64));
+    /// Whether ifmap address `(row, column, channel)` is held.
+    fn holds(&self, address: (u64, u64, u64)) -> bool;
+}
+
+impl Held for AddressSet {
+    fn missing_channels(&self, pixels: &[(usize, u64, u64)], f: impl FnMut(usize, u64, u64)) {
+        AddressSet::missing_channels(self, pixels, f)
+    }
+    fn holds(&self, address: (u64, u64, u64)) -> bool {
+        self.contains(address)
+    }
+}
 
 /// Scratch reused from fold to fold.
 #[derive(Default)]
 pub(crate) struct FirstReaders {
     /// Per ifmap pixel of the fold's band of ifmap rows (row-major from the band's first row):
-    /// `(line << ROW_BITS) | row` of its first reader, or `UNREAD`. All `UNREAD` between calls.
-    first: Vec<u64>,
-    /// Band pixels read by the fold: (index in the band, ifmap row, ifmap column).
+    /// `(line << ROW_BITS) | row` of its first reader (`UNREAD` if none) and of its last reader.
+    /// Only the entries of `read` are set.
+    readers: Vec<(u64, u64)>,
+    /// Band pixels read by the last fold searched: (index in the band, ifmap row, ifmap column).
     read: Vec<(usize, u64, u64)>,
     /// New words per line, as differences and then as counts.
     per_line: Vec<i64>,
@@ -42,16 +61,20 @@ impl FirstReaders {
     pub(crate) fn closing(
         &mut self,
         g: &Im2col,
-        set: &AddressSet,
+        set: &impl Held,
         fold: OsFold,
         room: u64,
     ) -> Result<(u64, u64), u64> {
         let (s, w, c) = (g.stride, g.ifmap_w, g.channels);
+        for &(i, _, _) in &self.read {
+            self.readers[i] = (UNREAD, 0);
+        }
+        self.read.clear();
         let first_row = fold.first / g.ofmap_w * s;
         let band_rows = (fold.first + fold.used - 1) / g.ofmap_w * s + g.filter_h - first_row;
         let band = (band_rows * w) as usize;
-        if self.first.len() < band {
-            self.first.resize(band, UNREAD);
+        if self.readers.len() < band {
+            self.readers.resize(band, (UNREAD, 0));
         }
         // Each row's reader of each ifmap pixel under its window (taps in element order, `C`
         // lines apart).
@@ -65,11 +88,11 @@ impl FirstReaders {
                 for x in x0..x0 + fw {
                     if x < w {
                         let i = (row + x) as usize;
-                        let slot = &mut self.first[i];
-                        if *slot == UNREAD {
+                        let (first, last) = &mut self.readers[i];
+                        if *first == UNREAD {
                             self.read.push((i, y, x));
                         }
-                        *slot = (*slot).min(key);
+                        (*first, *last) = ((*first).min(key), (*last).max(key));
                     }
                     key += c << ROW_BITS;
                 }
@@ -82,9 +105,9 @@ impl FirstReaders {
         let lines = (fold.t + fold.used - 1) as usize;
         self.per_line.clear();
         self.per_line.resize(lines + 1, 0);
-        let (first, per_line) = (&self.first, &mut self.per_line);
+        let (readers, per_line) = (&self.readers, &mut self.per_line);
         set.missing_channels(&self.read, |i, c0, c1| {
-            let start = (first[i] >> ROW_BITS) as usize;
+            let start = (readers[i].0 >> ROW_BITS) as usize;
             per_line[start + c0 as usize] += 1;
             per_line[start + c1 as usize] -= 1;
         });
@@ -113,8 +136,8 @@ impl FirstReaders {
                 let element = line - j;
                 let (tap, ch) = (element / c, element % c);
                 let new = pixel(j, tap).is_some_and(|i| {
-                    self.first[i] == (line - ch) << ROW_BITS | j
-                        && !set.contains((first_row + i as u64 / w, i as u64 % w, ch))
+                    self.readers[i].0 == (line - ch) << ROW_BITS | j
+                        && !set.holds((first_row + i as u64 / w, i as u64 % w, ch))
                 });
                 needed -= u64::from(new);
                 needed == 0
@@ -124,10 +147,12 @@ impl FirstReaders {
                 j.expect("the line holds the words counted for it") - lo,
             )
         });
-        for &(i, _, _) in &self.read {
-            self.first[i] = UNREAD;
-        }
-        self.read.clear();
         found.ok_or(counted)
+    }
+
+    /// The ifmap pixels the last fold searched read, each with `(line << ROW_BITS) | row` of its
+    /// last reader.
+    pub(crate) fn last_readers(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
+        self.read.iter().map(|&(i, y, x)| (y, x, self.readers[i].1))
     }
 }

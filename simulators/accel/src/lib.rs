@@ -5,6 +5,7 @@
 
 pub mod compute;
 pub mod config;
+mod coverage;
 mod dedup;
 pub mod energy;
 pub mod error;
