@@ -305,6 +305,8 @@ impl Terms {
         let (mut s0, mut first): (Position, _) = ((0, 0), Cursor::START);
         let mut total = 0u64;
         let mut pass_starts = PassStarts::new(self.passes);
+        // Lines the last epoch spanned: the next one, in the same terms, spans about as many.
+        let mut last_lines: Option<i64> = None;
         loop {
             while first.pass < self.passes && lines_of(first.pass, first.unit).1 <= s0.0 {
                 first.step(folds);
@@ -347,9 +349,23 @@ impl Terms {
             // Words of whole terms, through `lo − 1`, and through `hi`.
             let (mut whole, mut below, mut through_hi) = (counted, counted, counted + words);
             let mut interpolate = true;
+            // Guessed lines first: where the last epoch's length ends, then a step from there at
+            // the last epoch's rate.
+            let mut guess = last_lines.map(|lines| s0.0 + lines);
+            let mut guessed = 0;
             while lo < hi {
-                let mid = probe((lo, hi), (below, through_hi), epoch, &mut interpolate);
+                let mid = match guess.take() {
+                    Some(line) => line.clamp(lo, hi - 1),
+                    None => probe((lo, hi), (below, through_hi), epoch, &mut interpolate),
+                };
                 let at_mid = whole + through(&open, split(mid));
+                if guessed == 0
+                    && let Some(lines) = last_lines
+                {
+                    let step = (epoch - at_mid) as i128 * lines as i128 / epoch as i128;
+                    guess = Some(mid + step as i64 + i64::from(at_mid < epoch));
+                }
+                guessed += 1;
                 if at_mid >= epoch {
                     (hi, through_hi) = (mid, at_mid);
                     let first_pixel = mid - fold_first;
@@ -379,6 +395,7 @@ impl Terms {
             }
             let (_, &mut closing, _) = rows.select_nth_unstable((need - 1) as usize);
             total += epoch as u64;
+            last_lines = Some(z - s0.0);
             s0 = (z, closing + 1);
         }
     }
