@@ -61,6 +61,45 @@ pub(crate) fn probe(
     mid.clamp(lo, hi - 1)
 }
 
+/// Guesses for the line that closes an epoch, ahead of [`probe`]: consecutive epochs of a layer
+/// span about as many lines, so first where the last one's length ends, then one step from there
+/// at its rate.
+#[derive(Default)]
+pub(crate) struct LineGuess {
+    /// Lines the last epoch spanned; the epoch's first line; the next guess.
+    last: Option<i64>,
+    start: i64,
+    next: Option<i64>,
+    tried: u32,
+}
+
+impl LineGuess {
+    /// Starts the search for an epoch that starts on `line`.
+    pub(crate) fn start(&mut self, line: i64) {
+        self.start = line;
+        self.next = self.last.map(|lines| line + lines);
+        self.tried = 0;
+    }
+    /// The next guess inside `lo..hi`, if one is left.
+    pub(crate) fn next(&mut self, (lo, hi): (i64, i64)) -> Option<i64> {
+        self.next.take().map(|line| line.clamp(lo, hi - 1))
+    }
+    /// Notes that `counted` words were counted through line `line` (`epoch` fill it).
+    pub(crate) fn counted(&mut self, line: i64, counted: i64, epoch: i64) {
+        self.tried += 1;
+        if self.tried == 1
+            && let Some(lines) = self.last
+        {
+            let step = (epoch - counted) as i128 * lines as i128 / epoch as i128;
+            self.next = Some(line + step as i64 + i64::from(counted < epoch));
+        }
+    }
+    /// Notes that the epoch closed on line `line`.
+    pub(crate) fn closed(&mut self, line: i64) {
+        self.last = Some(line - self.start);
+    }
+}
+
 /// The epochs at the starts of column-fold passes, which repeat the same demand. A pass's inserts
 /// depend only on the epoch it starts in, which holds a suffix of the periodic demand and so is
 /// told apart by its size: once a size recurs at a pass start, the passes since then repeat.
@@ -415,6 +454,7 @@ impl Runs {
         let (mut s0, mut first): (Position, _) = ((0, 0), Cursor::START);
         let mut total = 0u64;
         let mut pass_starts = PassStarts::new(self.passes);
+        let mut guess = LineGuess::default();
         loop {
             while first.pass < self.passes && end_of(first.pass, first.unit) <= s0.0 {
                 first.step(blocks);
@@ -483,9 +523,13 @@ impl Runs {
             let (mut below, mut at_hi) = (through(lo - 1), through(hi));
             debug_assert!(base <= below && at_hi >= epoch);
             let mut interpolate = true;
+            guess.start(s0.0);
             while lo < hi {
-                let mid = probe((lo, hi), (below, at_hi), epoch, &mut interpolate);
+                let mid = guess
+                    .next((lo, hi))
+                    .unwrap_or_else(|| probe((lo, hi), (below, at_hi), epoch, &mut interpolate));
                 let at_mid = through(mid);
+                guess.counted(mid, at_mid, epoch);
                 if at_mid >= epoch {
                     (hi, at_hi) = (mid, at_mid);
                 } else {
@@ -503,6 +547,7 @@ impl Runs {
             );
             let (_, &mut closing, _) = rows.select_nth_unstable((need - 1) as usize);
             total += epoch as u64;
+            guess.closed(z);
             s0 = (z, closing + 1);
         }
     }

@@ -15,7 +15,7 @@ use std::ops::Range;
 use crate::compute::Mapping;
 use crate::config::Dataflow;
 use crate::im2col::{Divisor, Im2col};
-use crate::runs::{Cursor, PassStarts, Position, probe};
+use crate::runs::{Cursor, LineGuess, PassStarts, Position, probe};
 
 /// Output pixels `oy ∈ ys, ox ∈ xs`.
 #[derive(Clone, Copy)]
@@ -305,8 +305,7 @@ impl Terms {
         let (mut s0, mut first): (Position, _) = ((0, 0), Cursor::START);
         let mut total = 0u64;
         let mut pass_starts = PassStarts::new(self.passes);
-        // Lines the last epoch spanned: the next one, in the same terms, spans about as many.
-        let mut last_lines: Option<i64> = None;
+        let mut guess = LineGuess::default();
         loop {
             while first.pass < self.passes && lines_of(first.pass, first.unit).1 <= s0.0 {
                 first.step(folds);
@@ -349,23 +348,13 @@ impl Terms {
             // Words of whole terms, through `lo − 1`, and through `hi`.
             let (mut whole, mut below, mut through_hi) = (counted, counted, counted + words);
             let mut interpolate = true;
-            // Guessed lines first: where the last epoch's length ends, then a step from there at
-            // the last epoch's rate.
-            let mut guess = last_lines.map(|lines| s0.0 + lines);
-            let mut guessed = 0;
+            guess.start(s0.0);
             while lo < hi {
-                let mid = match guess.take() {
-                    Some(line) => line.clamp(lo, hi - 1),
-                    None => probe((lo, hi), (below, through_hi), epoch, &mut interpolate),
-                };
+                let mid = guess.next((lo, hi)).unwrap_or_else(|| {
+                    probe((lo, hi), (below, through_hi), epoch, &mut interpolate)
+                });
                 let at_mid = whole + through(&open, split(mid));
-                if guessed == 0
-                    && let Some(lines) = last_lines
-                {
-                    let step = (epoch - at_mid) as i128 * lines as i128 / epoch as i128;
-                    guess = Some(mid + step as i64 + i64::from(at_mid < epoch));
-                }
-                guessed += 1;
+                guess.counted(mid, at_mid, epoch);
                 if at_mid >= epoch {
                     (hi, through_hi) = (mid, at_mid);
                     let first_pixel = mid - fold_first;
@@ -395,7 +384,7 @@ impl Terms {
             }
             let (_, &mut closing, _) = rows.select_nth_unstable((need - 1) as usize);
             total += epoch as u64;
-            last_lines = Some(z - s0.0);
+            guess.closed(z);
             s0 = (z, closing + 1);
         }
     }
