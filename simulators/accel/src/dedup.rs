@@ -575,8 +575,15 @@ fn calc_insertions_by_folds(m: &Mapping, g: &Im2col, items: u64) -> u64 {
                 }
             });
             match epochs.add_rectangles(g, rectangles) {
-                Ok(_) => {
+                Ok(new) => {
                     u += group;
+                    // Every group added refines the rate the next one is sized at.
+                    if new > 0 {
+                        fold_rate = Some(match fold_rate {
+                            Some((n, f)) => (n + new, f + group),
+                            None => (new, group),
+                        });
+                    }
                     group = fold_rate.map_or(folds, |r| epochs.folds_short_of_full(r));
                     continue;
                 }
