@@ -1045,25 +1045,21 @@ impl Epochs {
             t,
         } = fold
         {
-            // OS: the word that fills the epoch, from the first readers of its ifmap pixels.
+            // OS: the word that fills the epoch, from the first readers of its ifmap pixels (if
+            // the fold cannot fill it, the stretches below add it whole).
             let room = self.epoch - self.in_epoch;
-            match self
-                .readers
-                .closing(g, &self.set, OsFold { first, used, t }, room)
-            {
-                Ok((line, word)) => {
-                    self.total += room;
-                    self.set.clear();
-                    self.in_epoch = 0;
-                    at = if word + 1 < fold.line(line).1 {
-                        (line, word + 1)
-                    } else if line + 1 < end.0 {
-                        (line + 1, 0)
-                    } else {
-                        end
-                    };
-                }
-                Err(_) => at = (0, 0),
+            let fold_demand = OsFold { first, used, t };
+            if let Ok((line, word)) = self.readers.closing(g, &self.set, fold_demand, room) {
+                self.total += room;
+                self.set.clear();
+                self.in_epoch = 0;
+                at = if word + 1 < fold.line(line).1 {
+                    (line, word + 1)
+                } else if line + 1 < end.0 {
+                    (line + 1, 0)
+                } else {
+                    end
+                };
             }
         }
         // Lines from `at` and their new addresses, of a stretch known to fill the epoch.
