@@ -15,9 +15,9 @@
 
 use crate::compute::Mapping;
 use crate::config::Dataflow;
-use crate::first_readers::{FirstReaders, Held, OsFold, ROW_BITS};
+use crate::first_readers::{FirstReaders, Held, OsFold};
 use crate::im2col::Im2col;
-use crate::runs::{PassStarts, probe};
+use crate::runs::{PassStarts, ROW_BITS, probe};
 
 pub(crate) struct Coverage<'a> {
     g: &'a Im2col,
@@ -103,7 +103,7 @@ impl<'a> EpochSet<'a> {
     fn restart(
         &mut self,
         start: u64,
-        last_readers: impl Iterator<Item = (u64, u64, u64)>,
+        last_readers: impl Iterator<Item = ((u64, u64), (u64, u64))>,
         (line, row): (u64, u64),
     ) {
         let c = self.g.channels;
@@ -115,8 +115,7 @@ impl<'a> EpochSet<'a> {
         let p = start % self.px;
         let ow = self.g.ofmap_w;
         self.start_at = (start - p, p / ow, p % ow);
-        for (y, x, key) in last_readers {
-            let (first_line, reader) = (key >> ROW_BITS, key & ((1 << ROW_BITS) - 1));
+        for ((y, x), (first_line, reader)) in last_readers {
             // Channel `ch` is read at `(first_line + ch, reader)`, after the closing position
             // from this channel on.
             let from = line as i64 - first_line as i64 + i64::from(reader <= row);

@@ -11,9 +11,7 @@
 
 use crate::footprint::AddressSet;
 use crate::im2col::Im2col;
-
-/// Rows are below `2^ROW_BITS`.
-pub(crate) const ROW_BITS: u32 = 16;
+use crate::runs::ROW_BITS;
 const UNREAD: u64 = u64::MAX;
 
 /// The epoch's addresses, as the search asks about them.
@@ -150,9 +148,12 @@ impl FirstReaders {
         found.ok_or(counted)
     }
 
-    /// The ifmap pixels the last fold searched read, each with `(line << ROW_BITS) | row` of its
-    /// last reader.
-    pub(crate) fn last_readers(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
-        self.read.iter().map(|&(i, y, x)| (y, x, self.readers[i].1))
+    /// The ifmap pixels the last fold searched read, `(y, x)`, each with its last reader: the
+    /// line it reads the pixel's first channel on, and its row.
+    pub(crate) fn last_readers(&self) -> impl Iterator<Item = ((u64, u64), (u64, u64))> + '_ {
+        self.read.iter().map(|&(i, y, x)| {
+            let key = self.readers[i].1;
+            ((y, x), (key >> ROW_BITS, key & ((1 << ROW_BITS) - 1)))
+        })
     }
 }

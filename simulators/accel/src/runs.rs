@@ -147,7 +147,7 @@ struct Run {
 }
 
 /// Array rows are below `2^ROW_BITS`.
-const ROW_BITS: u32 = 16;
+pub(crate) const ROW_BITS: u32 = 16;
 
 #[inline]
 fn key((line, row): Position) -> i64 {
